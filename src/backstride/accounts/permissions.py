@@ -1,0 +1,61 @@
+"""One permission layer, used by web views and the API alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from .models import CareLink, User
+
+View = Callable[..., HttpResponse]
+
+
+def can_view_athlete(viewer: Any, athlete: User) -> bool:
+    """The athlete themself, or a clinician with an active, consented care link."""
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    if viewer.pk == athlete.pk:
+        return True
+    if viewer.role == User.Role.CLINICIAN:
+        return CareLink.objects.active().filter(clinician=viewer, athlete=athlete).exists()
+    return False
+
+
+def clients_of(clinician: User) -> list[User]:
+    """Athletes who currently share their record with this clinician."""
+    ids = CareLink.objects.active().filter(clinician=clinician).values_list("athlete_id", flat=True)
+    return list(User.objects.filter(pk__in=ids))
+
+
+def can_edit_content(user: Any) -> bool:
+    """Editors and admins write articles, episodes and newsletters."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.role in {User.Role.EDITOR, User.Role.ADMIN} or user.is_superuser
+    )
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """Allow only signed-in users with one of ``roles`` (admins always pass)."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            assert isinstance(user, User)
+            if user.role not in roles and not user.is_admin_role:
+                raise PermissionDenied("Your account does not have access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+athlete_required = role_required(User.Role.ATHLETE)

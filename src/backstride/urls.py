@@ -1,0 +1,20 @@
+"""Root URLs: each app mounts its own."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("backstride.web.urls")),
+    path("accounts/", include("backstride.accounts.urls")),
+    path("rehab/", include("backstride.rehab.urls")),
+    path("activities/", include("backstride.activities.urls")),
+    path("newsletter/", include("backstride.newsletter.urls")),
+    path("", include("backstride.publication.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

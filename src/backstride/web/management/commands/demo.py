@@ -1,0 +1,46 @@
+"""Load demo content (idempotent): people, rehab history, runs, articles, episodes, subscribers."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+DEMO_APPS = ["accounts", "rehab", "activities", "publication", "newsletter"]
+
+
+class Command(BaseCommand):
+    help = "Load demo content. Safe to run again; refused when DEBUG is off unless --force."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Allow with DEBUG off (demo passwords!)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "Demo content has well-known passwords, so it is refused when DEBUG is off. "
+                "Use --force only on a throwaway machine."
+            )
+        for app in DEMO_APPS:
+            try:
+                module = importlib.import_module(f"backstride.{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"backstride.{app}.demo":
+                    raise
+                continue
+            module.load_demo(self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS(f"\nDemo logins (password: {settings.DEMO_PASSWORD}):")
+        )
+        for email, what in [
+            ("athlete@example.com", "new athlete, Phase 1"),
+            ("runner@example.com", "Phase 3, a few weeks of history"),
+            ("clinician@example.com", "clinician linked to both athletes"),
+            ("editor@example.com", "writes articles and episodes"),
+            ("admin@example.com", "administrator (also /admin/)"),
+        ]:
+            self.stdout.write(f"  {email:<24} {what}")

@@ -1,0 +1,85 @@
+"""Run a task worker (database backend by default, RQ when TASKS_BACKEND=rq), with a heartbeat."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+from django.utils import timezone
+
+from backstride.web.models import WorkerHeartbeat
+
+
+class Heartbeat(threading.Thread):
+    """Writes a row every ``interval`` seconds until stopped."""
+
+    def __init__(self, interval: float = 10.0) -> None:
+        super().__init__(daemon=True, name="heartbeat")
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.worker_id = uuid.uuid4().hex
+        self.started = timezone.now()
+
+    def beat(self) -> None:
+        try:
+            WorkerHeartbeat.objects.update_or_create(
+                worker_id=self.worker_id,
+                defaults={
+                    "hostname": socket.gethostname()[:255],
+                    "pid": os.getpid(),
+                    "started_at": self.started,
+                    "last_seen": timezone.now(),
+                },
+            )
+        except Exception:  # noqa: S110 — a missed beat shows up as an old heartbeat
+            pass
+        finally:
+            close_old_connections()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            self.beat()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+
+
+class Command(BaseCommand):
+    help = "Run a background task worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch", action="store_true", help="Run queued tasks, then exit.")
+        parser.add_argument("--interval", type=float, default=1.0, help="Polling interval (s).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        heartbeat = Heartbeat()
+        heartbeat.beat()
+        heartbeat.start()
+        try:
+            if str(settings.TASKS["default"]["BACKEND"]).endswith("RQBackend"):
+                call_command("rqworker", "default", *(["--burst"] if options["batch"] else []))
+            else:
+                extra = ["--batch"] if options["batch"] else []
+                call_command(
+                    "db_worker",
+                    "--queue-name",
+                    "*",
+                    "--interval",
+                    str(options["interval"]),
+                    "--no-reload",
+                    "--no-startup-delay",
+                    *extra,
+                    verbosity=options["verbosity"],
+                )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            heartbeat.stop()

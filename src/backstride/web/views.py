@@ -1,0 +1,50 @@
+"""Home, the signed-in dashboard, and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.views.decorators.cache import never_cache
+
+from . import health
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {}
+    try:
+        from backstride.publication.services import homepage_context
+    except ImportError:
+        pass
+    else:
+        context.update(homepage_context())
+    return render(request, "web/home.html", context)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    try:
+        select_template(["rehab/_today_card.html"])
+        has_rehab = True
+    except TemplateDoesNotExist:
+        has_rehab = False
+    return render(request, "web/dashboard.html", {"has_rehab": has_rehab})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    database = health.check_database()
+    queue = health.check_queue() if database["ok"] else {"ok": False, "error": "database down"}
+    worker = health.check_worker() if database["ok"] else {"ok": False}
+    ok = database["ok"] and queue["ok"]
+    body = {
+        "status": "ok" if ok else "error",
+        "database": database,
+        "queue": queue,
+        "worker": worker,
+    }
+    return JsonResponse(body, status=200 if ok else 503)

@@ -1,0 +1,43 @@
+"""The one permission layer: who may see whose data."""
+
+import pytest
+from django.utils import timezone
+
+from backstride.accounts.models import CareLink
+from backstride.accounts.permissions import can_edit_content, can_view_athlete, clients_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_athlete_sees_own_record_only(athlete, other_athlete):
+    assert can_view_athlete(athlete, athlete)
+    assert not can_view_athlete(athlete, other_athlete)
+
+
+def test_linked_clinician_sees_client_unrelated_does_not(clinician, other_clinician, athlete):
+    assert can_view_athlete(clinician, athlete)
+    assert not can_view_athlete(other_clinician, athlete)
+    assert clients_of(clinician) == [athlete]
+
+
+def test_revoked_or_unconsented_link_gives_no_access(clinician, athlete):
+    link = CareLink.objects.get(clinician=clinician, athlete=athlete)
+    link.revoked_at = timezone.now()
+    link.save()
+    assert not can_view_athlete(clinician, athlete)
+    link.revoked_at = None
+    link.consented_at = None
+    link.save()
+    assert not can_view_athlete(clinician, athlete)
+
+
+def test_editors_and_admins_edit_content_nobody_else(athlete, clinician, editor, admin_user):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert can_edit_content(editor)
+    assert can_edit_content(admin_user)
+    assert not can_edit_content(athlete)
+    assert not can_edit_content(clinician)
+    assert not can_edit_content(AnonymousUser())
+    assert not can_view_athlete(AnonymousUser(), athlete)
+    assert not can_view_athlete(editor, athlete)

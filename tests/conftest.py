@@ -1,0 +1,266 @@
+"""Shared test fixtures: fixed people, a real SMTP server, a real task worker, a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("BACKSTRIDE_SHARED", REPO.parent / "shared"))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    name = {"sqlite3": "SQLite", "postgresql": "PostgreSQL"}.get(engine, engine)
+    return [f"database: {name} ({settings.DATABASES['default']['NAME']})"]
+
+
+# --- People ---------------------------------------------------------------------
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(email: str, role: str = "athlete", **extra: Any) -> Any:
+    from backstride.accounts.models import User
+
+    extra.setdefault("email_verified_at", timezone.now())
+    return User.objects.create_user(email=email, password=PASSWORD, role=role, **extra)
+
+
+@pytest.fixture
+def athlete(db: None) -> Any:
+    return make_user("alice@example.org", display_name="Alice")
+
+
+@pytest.fixture
+def other_athlete(db: None) -> Any:
+    return make_user("bob@example.org", display_name="Bob")
+
+
+@pytest.fixture
+def clinician(db: None, athlete: Any) -> Any:
+    from backstride.accounts.models import CareLink
+
+    user = make_user("charlie@clinic.example", role="clinician", display_name="Charlie")
+    CareLink.objects.create(clinician=user, athlete=athlete, consented_at=timezone.now())
+    return user
+
+
+@pytest.fixture
+def other_clinician(db: None) -> Any:
+    return make_user("dana@otherclinic.example", role="clinician", display_name="Dana")
+
+
+@pytest.fixture
+def editor(db: None) -> Any:
+    return make_user("erin@example.org", role="editor", display_name="Erin")
+
+
+@pytest.fixture
+def admin_user(db: None) -> Any:
+    return make_user("ada@example.org", role="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client_for() -> Callable[[Any], Client]:
+    """A Django test client logged in as ``user`` (None → anonymous)."""
+
+    def make(user: Any) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
+
+
+# --- Tasks ------------------------------------------------------------------------
+@pytest.fixture
+def run_tasks(db: None, monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """Run every queued task with the real database worker (in process); returns how many ran.
+
+    The worker's ``close_old_connections`` would close the test's transaction, so it is
+    switched off here, as Django's test client does for requests.
+    """
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> int:
+        total = 0
+        for _ in range(20):  # tasks may enqueue tasks
+            before = DBTaskResult.objects.exclude(status="READY").count()
+            call_command(
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--no-reload",
+                "--queue-name",
+                "*",
+                verbosity=0,
+            )
+            ran = DBTaskResult.objects.exclude(status="READY").count() - before
+            total += ran
+            if ran == 0:
+                break
+        return total
+
+    return run
+
+
+# --- Email: a real SMTP server on loopback ----------------------------------------------
+class SMTPSink:
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[Any] = []
+        self._lock = threading.Condition()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                msg = message_from_bytes(
+                    envelope.original_content or envelope.content, policy=policy.default
+                )
+                with sink._lock:
+                    sink.messages.append(msg)  # type: ignore[arg-type]
+                    sink.envelopes.append(envelope)
+                    sink._lock.notify_all()
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        with self._lock:
+            self._lock.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+            if len(self.messages) < count:
+                raise AssertionError(f"expected {count} emails, got {len(self.messages)}")
+            return list(self.messages)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+            self.envelopes.clear()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SMTPSink]:
+    """A real aiosmtpd server; Django's SMTP backend is pointed at it."""
+    sink = SMTPSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield sink
+    sink.stop()
+
+
+# --- Shared real data ------------------------------------------------------------
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    data = SHARED / "data"
+    if not data.is_dir():
+        pytest.skip(f"shared test data not found at {data} (it sits beside the repo in CI)")
+    return data
+
+
+# --- Browser ---------------------------------------------------------------------
+def _ensure_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "chromium"],
+            check=False,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed and could not be installed")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    _ensure_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+def login_in_browser(page: Any, live_server: Any, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def wait_until() -> Callable[..., Any]:
+    def wait(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(interval)
+        raise AssertionError("condition not met in time")
+
+    return wait
