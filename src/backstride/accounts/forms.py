@@ -16,7 +16,7 @@ TERMS_VERSION = "2026-11"
 
 class SignupForm(forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
-    display_name = forms.CharField(label="Your name (optional)", max_length=80, required=False)
+    display_name = forms.CharField(label="Your name", max_length=80, required=False)
     password = forms.CharField(
         label="Password",
         strip=False,

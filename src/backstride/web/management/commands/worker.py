@@ -49,7 +49,10 @@ class Heartbeat(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
-        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        try:
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        except Exception:  # noqa: BLE001, S110 — the row simply ages out
+            pass
 
 
 class Command(BaseCommand):
@@ -65,7 +68,13 @@ class Command(BaseCommand):
         heartbeat.start()
         try:
             if str(settings.TASKS["default"]["BACKEND"]).endswith("RQBackend"):
-                call_command("rqworker", "default", *(["--burst"] if options["batch"] else []))
+                call_command(
+                    "rqworker",
+                    "default",
+                    "--job-class",
+                    "django_tasks_rq.Job",
+                    *(["--burst"] if options["batch"] else []),
+                )
             else:
                 extra = ["--batch"] if options["batch"] else []
                 call_command(

@@ -1,0 +1,51 @@
+"""The same tasks API on Redis/RQ (scale-out), against the real Redis on this machine."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+
+def redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_up() and not os.environ.get("CI"), reason="Redis not running")
+def test_rq_backend_enqueues_into_redis_and_a_worker_runs_it(tmp_path):
+    """A subprocess with TASKS_BACKEND=rq enqueues and runs a task through real Redis."""
+    queue_db = 9
+    script = f"""
+import django, os
+django.setup()
+import redis
+from django.core.management import call_command
+from backstride.web.tasks import ping
+r = redis.Redis.from_url(os.environ["REDIS_URL"])
+r.flushdb()
+call_command("migrate", verbosity=0)
+result = ping.enqueue("hello")
+assert r.llen("rq:queue:default") == 1, "job not in Redis"
+call_command("worker", "--batch")
+result.refresh()
+print(result.status, result.return_value)
+"""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "BACKSTRIDE_TESTING"},
+        "DJANGO_SETTINGS_MODULE": "backstride.settings",
+        "TASKS_BACKEND": "rq",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{queue_db}",
+        "DEBUG": "1",
+        "BACKSTRIDE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/rq.sqlite3",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "SUCCESSFUL pong: hello" in proc.stdout

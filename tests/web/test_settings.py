@@ -1,0 +1,100 @@
+"""Production settings are safe; SQLite is configured for concurrent writers."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+
+def run_backstride(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    skip = {"BACKSTRIDE_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in skip}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "backstride", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    proc = run_backstride(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="backstride.example.org",
+        BACKSTRIDE_VAR_DIR=str(tmp_path),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "no issues" in proc.stdout
+
+
+def test_check_deploy_complains_without_a_secret_key(tmp_path):
+    proc = run_backstride(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="",
+        ALLOWED_HOSTS="backstride.example.org",
+        BACKSTRIDE_VAR_DIR=str(tmp_path),
+    )
+    assert proc.returncode != 0
+    assert "SECRET_KEY" in proc.stdout + proc.stderr
+
+
+def test_demo_is_refused_when_debug_is_off(tmp_path):
+    proc = run_backstride(
+        "demo",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        BACKSTRIDE_VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
+    )
+    assert proc.returncode != 0
+    assert "refused when DEBUG is off" in proc.stderr
+
+
+def test_local_secret_key_is_generated_once_outside_git(tmp_path):
+    code = "from backstride import settings; print(settings.SECRET_KEY)"
+    env = {k: v for k, v in os.environ.items() if k != "BACKSTRIDE_TESTING"}
+    env.update(DEBUG="1", SECRET_KEY="", BACKSTRIDE_VAR_DIR=str(tmp_path))
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert first.stdout == second.stdout
+    assert len(first.stdout.strip()) > 40
+    assert (tmp_path / ".secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-specific settings")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0].lower() == "wal"
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] >= 5000
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_email_url_parsing():
+    from backstride.settings import _email_settings
+
+    smtp = _email_settings("smtp://user:p%40ss@mail.example.org:2525")
+    assert smtp["EMAIL_HOST"] == "mail.example.org"
+    assert smtp["EMAIL_PORT"] == 2525
+    assert smtp["EMAIL_HOST_PASSWORD"] == "p@ss"
+    assert _email_settings("")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    assert _email_settings("smtps://h")["EMAIL_USE_SSL"] is True
+    with pytest.raises(ValueError, match="not supported"):
+        _email_settings("ftp://nope")
