@@ -20,7 +20,7 @@ def redis_up() -> bool:
 def test_rq_backend_enqueues_into_redis_and_a_worker_runs_it(tmp_path):
     """A subprocess with TASKS_BACKEND=rq enqueues and runs a task through real Redis."""
     queue_db = 9
-    script = f"""
+    script = """
 import django, os
 django.setup()
 import redis

@@ -50,11 +50,8 @@ def check_worker() -> dict[str, Any]:
         return {"ok": False, "last_seen": None, "detail": "no worker has started yet"}
     age = (timezone.now() - beat.last_seen).total_seconds()
     ok = age <= settings.WORKER_HEARTBEAT_MAX_AGE
-    detail = (
-        ""
-        if ok
-        else f"last heartbeat {int(age)} s ago (more than {timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)})"
-    )
+    limit = timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
+    detail = "" if ok else f"last heartbeat {int(age)} s ago (more than {limit})"
     return {
         "ok": ok,
         "last_seen": beat.last_seen.isoformat(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -49,10 +50,8 @@ class Heartbeat(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
-        try:
+        with contextlib.suppress(Exception):  # the row simply ages out
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
-        except Exception:  # noqa: BLE001, S110 — the row simply ages out
-            pass
 
 
 class Command(BaseCommand):
