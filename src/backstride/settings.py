@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "backstride.activities",
     "backstride.publication",
     "backstride.newsletter",
+    "backstride.api",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from backstride.api import views as api_views
+from backstride.api.api import api
+
 urlpatterns = [
     path("", include("backstride.web.urls")),
     path("accounts/", include("backstride.accounts.urls")),
@@ -11,6 +14,9 @@ urlpatterns = [
     path("activities/", include("backstride.activities.urls")),
     path("newsletter/", include("backstride.newsletter.urls")),
     path("", include("backstride.publication.urls")),
+    path("api/", api.urls),
+    path("settings/api-tokens/", api_views.tokens, name="api_tokens"),
+    path("settings/api-tokens/<int:pk>/revoke/", api_views.revoke, name="api_token_revoke"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,53 @@
+"""The JSON API (django-ninja): OpenAPI at /api/openapi.json, docs at /api/docs.
+
+Each domain app adds its router here; routers call the same service functions and the same
+permission checks (`backstride.accounts.permissions`) as the web views.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+from .auth import api_auth
+
+api = NinjaAPI(
+    title="Backstride API",
+    version="1",
+    description="Rehab, runs and publication data. Authenticate with `Authorization: Bearer <token>`.",
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+class Me(Schema):
+    id: int
+    email: str
+    display_name: str
+    role: str
+    timezone: str
+
+
+@api.get("/me", response=Me, tags=["accounts"], summary="The signed-in person")
+def me(request: HttpRequest) -> Me:
+    user = request.user
+    return Me(
+        id=user.pk,
+        email=user.email,  # type: ignore[union-attr]
+        display_name=user.display_name,  # type: ignore[union-attr]
+        role=user.role,  # type: ignore[union-attr]
+        timezone=user.timezone,  # type: ignore[union-attr]
+    )
+
+
+# Apps expose `router` in `backstride.<app>.api` when they have endpoints.
+for _app in ("rehab", "activities", "publication", "newsletter"):
+    try:
+        _module = importlib.import_module(f"backstride.{_app}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"backstride.{_app}.api":
+            raise
+        continue
+    api.add_router(f"/{_app}/", _module.router)

@@ -1,0 +1,42 @@
+"""Token management for people who use the API."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .models import ApiToken
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="What is this token for?", max_length=80)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    raw = None
+    if request.method == "POST" and form.is_valid():
+        _, raw = ApiToken.issue(request.user, form.cleaned_data["name"])
+        form = TokenForm()
+    context = {
+        "form": form,
+        "raw": raw,
+        "tokens": ApiToken.objects.filter(user=request.user, revoked_at__isnull=True),
+    }
+    return render(request, "api/tokens.html", context)
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    messages.info(request, f"Token “{token.name}” is revoked.")
+    return redirect("api_tokens")

@@ -1,0 +1,62 @@
+"""The API: token auth, session auth, OpenAPI schema."""
+
+import pytest
+
+from backstride.api.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+
+def test_me_needs_authentication(client):
+    assert client.get("/api/me").status_code == 401
+
+
+def test_bearer_token_authenticates_and_is_stored_hashed(client, athlete):
+    token, raw = ApiToken.issue(athlete, "script")
+    assert raw not in token.key_hash
+    response = client.get("/api/me", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200
+    assert response.json()["email"] == athlete.email
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+@pytest.mark.parametrize("header", ["Bearer nope", "Bearer bst_wrong", "Token x", ""])
+def test_bad_tokens_are_refused(client, athlete, header):
+    ApiToken.issue(athlete, "script")
+    assert client.get("/api/me", headers={"Authorization": header}).status_code == 401
+
+
+def test_revoked_token_is_refused(client_for, client, athlete):
+    token, raw = ApiToken.issue(athlete, "old")
+    c = client_for(athlete)
+    assert c.post(f"/settings/api-tokens/{token.pk}/revoke/").status_code == 302
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+
+
+def test_cannot_revoke_someone_elses_token(client_for, athlete, other_athlete):
+    token, _ = ApiToken.issue(other_athlete, "theirs")
+    assert client_for(athlete).post(f"/settings/api-tokens/{token.pk}/revoke/").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_token_page_shows_a_new_token_once(client_for, athlete):
+    c = client_for(athlete)
+    page = c.post("/settings/api-tokens/", {"name": "watch sync"})
+    assert b"Copy your new token now" in page.content
+    assert ApiToken.objects.filter(user=athlete).count() == 1
+    again = c.get("/settings/api-tokens/")
+    assert b"Copy your new token now" not in again.content
+    empty = c.post("/settings/api-tokens/", {"name": ""})
+    assert b"This field is required" in empty.content
+
+
+def test_session_auth_works_for_the_browser(client_for, athlete):
+    assert client_for(athlete).get("/api/me").json()["role"] == "athlete"
+
+
+def test_openapi_schema_is_served(client):
+    schema = client.get("/api/openapi.json").json()
+    assert schema["info"]["title"] == "Backstride API"
+    assert "/api/me" in schema["paths"]
