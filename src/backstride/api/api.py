@@ -16,7 +16,10 @@ from .auth import api_auth
 api = NinjaAPI(
     title="Backstride API",
     version="1",
-    description="Rehab, runs and publication data. Authenticate with `Authorization: Bearer <token>`.",
+    description=(
+        "Rehab, runs and publication data. "
+        "Authenticate with `Authorization: Bearer <token>`."
+    ),
     auth=api_auth,
     urls_namespace="api",
 )
