@@ -1,0 +1,1 @@
+"""The pure domain core: rules and parsers with no Django import."""
