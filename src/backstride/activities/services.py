@@ -1,0 +1,875 @@
+"""Activity services: the one place the web views, the CLI, the tasks and the API call.
+
+* ``save_activity`` stores one activity in its own transaction and refuses duplicates —
+  the same file (content hash) or the same activity (start within 60 s and distance within
+  2 %) — even when two imports race: the athlete's row is locked (``SELECT … FOR UPDATE`` on
+  PostgreSQL; SQLite transactions here are ``IMMEDIATE``, so writers are serialised anyway)
+  before the duplicate check and the insert.
+* Uploads are stored under generated names and queued; ``import_item`` (run by the task)
+  parses one uploaded file or streams one archive entry by entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import logging
+import unicodedata
+import uuid
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from backstride.core import tracks
+
+from .models import Activity, ActivityFile, ImportBatch, ImportItem, Source, Sport
+
+log = logging.getLogger("backstride.activities")
+
+# --- Limits (overridable in settings) ----------------------------------------------------
+MB = 1024 * 1024
+
+
+def max_file_bytes() -> int:
+    """Largest single activity file (after gunzip). A 100k-point GPX is about 16 MB."""
+    return int(getattr(settings, "ACTIVITIES_MAX_FILE_BYTES", 64 * MB))
+
+
+def max_upload_bytes() -> int:
+    """Largest upload in one request (files and archives together), so largest archive."""
+    return int(getattr(settings, "ACTIVITIES_MAX_UPLOAD_BYTES", 512 * MB))
+
+
+def max_upload_files() -> int:
+    """Most files in one upload (an archive counts as one)."""
+    return int(getattr(settings, "ACTIVITIES_MAX_UPLOAD_FILES", 50))
+
+
+DEDUPE_WINDOW = timedelta(seconds=60)
+DEDUPE_DISTANCE_RATIO = 0.02
+DEDUPE_DISTANCE_FLOOR_M = 50.0  # below this, two distances count as the same (0 km cross-trainer)
+STALE_CLAIM = timedelta(minutes=5)
+
+ROUTE_WIDTH, ROUTE_HEIGHT = 320, 240
+
+#: Protocol default (DESIGN §3): weekly running volume builds towards about 20 km at this stage.
+DEFAULT_WEEKLY_CEILING_KM = 20.0
+#: Sports whose distance counts as running volume against the weekly ceiling.
+RUNNING_SPORTS = (Sport.RUN, Sport.WALK_RUN)
+
+CORE_SPORTS = {
+    "run": Sport.RUN,
+    "walk": Sport.WALK,
+    "cross_trainer": Sport.CROSS_TRAINER,
+}
+
+
+def archive_limits() -> Any:
+    from backstride.core.tracks.archive import ArchiveLimits
+
+    return ArchiveLimits(**getattr(settings, "ACTIVITIES_ARCHIVE_LIMITS", {}))
+
+
+# --- Names -------------------------------------------------------------------------------
+def display_name(raw: str | None, fallback: str = "file") -> str:
+    """A file name safe to *show*: last path part, no control characters, bounded length.
+
+    It is never used to build a path: stored files get generated names.
+    """
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    if name in {"", ".", ".."}:
+        return fallback
+    return name[:120]
+
+
+def _new_storage_name(folder: str) -> str:
+    return f"activities/{folder}/{uuid.uuid4().hex}"
+
+
+# --- Duplicates and saving ---------------------------------------------------------------
+class DuplicateActivity(Exception):
+    def __init__(self, existing: Activity, reason: str) -> None:
+        super().__init__(reason)
+        self.existing = existing
+        self.reason = reason
+
+
+def same_distance(a: float, b: float) -> bool:
+    if max(a, b) < DEDUPE_DISTANCE_FLOOR_M:
+        return True
+    return abs(a - b) <= DEDUPE_DISTANCE_RATIO * max(a, b)
+
+
+def find_duplicate(
+    user: Any, start: datetime, distance_m: float, exclude_pk: int | None = None
+) -> Activity | None:
+    """An activity of ``user`` starting within 60 s with a distance within 2 %."""
+    candidates = Activity.objects.filter(
+        user=user, start__gte=start - DEDUPE_WINDOW, start__lte=start + DEDUPE_WINDOW
+    )
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    for candidate in candidates.order_by("start"):
+        if same_distance(candidate.distance_m, distance_m):
+            return candidate
+    return None
+
+
+def lock_athlete(user: Any) -> None:
+    """Serialise writers of one athlete's activities until the transaction ends."""
+    User = get_user_model()
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+
+
+def _describe(activity: Activity) -> str:
+    local = activity.local_start
+    return (
+        f"{activity.get_sport_display().lower()} of {activity.distance_km:.2f} km "
+        f"on {local:%-d %b %Y} at {local:%H:%M}"
+    )
+
+
+def _check_duplicates(
+    user: Any, start: datetime, distance_m: float, content_hash: str | None, exclude: int | None
+) -> None:
+    if content_hash:
+        same_file = Activity.objects.filter(user=user, content_hash=content_hash).first()
+        if same_file is not None:
+            raise DuplicateActivity(
+                same_file, f"This file was already imported: your {_describe(same_file)}."
+            )
+    existing = find_duplicate(user, start, distance_m, exclude_pk=exclude)
+    if existing is not None:
+        raise DuplicateActivity(
+            existing,
+            f"You already have this activity: a {_describe(existing)} "
+            "(same start time and distance).",
+        )
+
+
+def save_manual_activity(user: Any, fields: dict[str, Any]) -> Activity:
+    """Create a hand-logged activity. Raises ``DuplicateActivity``."""
+    with transaction.atomic():
+        lock_athlete(user)
+        _check_duplicates(user, fields["start"], fields["distance_m"], None, None)
+        return Activity.objects.create(user=user, source=Source.MANUAL, **fields)
+
+
+def update_activity(activity: Activity, fields: dict[str, Any]) -> Activity:
+    """Change an activity. Raises ``DuplicateActivity`` if it would now copy another."""
+    with transaction.atomic():
+        lock_athlete(activity.user)
+        if "start" in fields or "distance_m" in fields:
+            _check_duplicates(
+                activity.user,
+                fields.get("start", activity.start),
+                fields.get("distance_m", activity.distance_m),
+                None,
+                activity.pk,
+            )
+        for name, value in fields.items():
+            setattr(activity, name, value)
+        activity.save()
+    return activity
+
+
+def delete_activity(activity: Activity) -> None:
+    """Delete an activity and (once committed) its original file."""
+    with transaction.atomic():
+        activity.delete()
+
+
+# --- From a parsed file ------------------------------------------------------------------
+@dataclass
+class Parsed:
+    """What an activity file yields, ready to store."""
+
+    fields: dict[str, Any]
+    fmt: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def map_sport(core_sport: str, fmt: str) -> str:
+    if core_sport in CORE_SPORTS:
+        return CORE_SPORTS[core_sport]
+    if core_sport == "other" and fmt == "gpx":
+        # GPX rarely says what the activity was; in a return-to-running app it is most
+        # likely a run, and the athlete can change the type.
+        return Sport.RUN
+    return Sport.OTHER
+
+
+def summary_fields(activity: tracks.Activity, summary: tracks.Summary) -> dict[str, Any]:
+    """The measured numbers of an activity, as ``Activity`` field values."""
+    route = tracks.route_polyline(activity, ROUTE_WIDTH, ROUTE_HEIGHT) if summary.has_gps else None
+    return {
+        "distance_m": float(summary.distance_m or 0.0),
+        "elapsed_s": float(summary.elapsed_s or 0.0),
+        "moving_s": float(summary.moving_s or 0.0),
+        "elevation_gain_m": _finite(summary.elevation_gain_m),
+        "elevation_loss_m": _finite(summary.elevation_loss_m),
+        "avg_hr": _finite(summary.avg_hr),
+        "max_hr": _finite(summary.max_hr),
+        "avg_cadence": _finite(summary.avg_cadence),
+        "has_gps": bool(summary.has_gps),
+        "points": int(summary.points),
+        "route_svg": route or "",
+        "splits": [s.to_dict() for s in summary.splits],
+        "warnings": list(summary.warnings),
+        "summary_version": tracks.ALGORITHM_VERSION,
+    }
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None:
+        return None
+    v = float(value)
+    return v if v == v and v not in (float("inf"), float("-inf")) else None
+
+
+class Rejected(Exception):
+    """A file that cannot be imported; ``str()`` is the per-file message."""
+
+
+def parse_activity_bytes(data: bytes, name: str) -> tuple[tracks.Activity, tracks.Summary]:
+    """Parse one activity file (a multi-part file becomes one combined activity)."""
+    if not data:
+        raise Rejected("The file is empty.")
+    try:
+        parts = tracks.parse_bytes(data, name)
+    except tracks.ParseError as exc:
+        raise Rejected(str(exc)) from None
+    if not parts:
+        raise Rejected("The file holds no activity (no track points, laps or sessions).")
+    activity = parts[0] if len(parts) == 1 else tracks.combine(parts)
+    summary = tracks.summarise(activity)
+    if summary.start is None:
+        raise Rejected(
+            "The file has no timestamps, so we can't tell when the activity happened. "
+            "Log it by hand instead."
+        )
+    if summary.points == 0 and not summary.distance_m and not summary.elapsed_s:
+        raise Rejected("The file holds no activity data (no points, distance or time).")
+    return activity, summary
+
+
+def parsed_from_bytes(data: bytes, name: str, tz_name: str) -> Parsed:
+    activity, summary = parse_activity_bytes(data, name)
+    fmt = activity.source_format or (tracks.sniff_format(data[:4096]) or "")
+    assert summary.start is not None
+    fields = summary_fields(activity, summary)
+    fields.update(
+        sport=map_sport(summary.sport, fmt),
+        title=(activity.name or "")[:120],
+        start=summary.start.astimezone(UTC),
+        timezone=tz_name,
+    )
+    return Parsed(fields=fields, fmt=fmt, warnings=list(summary.warnings))
+
+
+@dataclass
+class Outcome:
+    status: str  # ImportItem.Status value
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+    activity: Activity | None = None
+
+
+def import_bytes(
+    user: Any, data: bytes, name: str, *, item: ImportItem | None = None, tz_name: str = ""
+) -> Outcome:
+    """Parse and store one activity file; record the outcome on ``item`` in the same transaction.
+
+    Nothing partial is stored: the activity, its original file record and the item's result
+    commit together, and a stored original is removed again if the transaction fails.
+    """
+    tz_name = tz_name or getattr(user, "timezone", "") or "UTC"
+    digest = hashlib.sha256(data).hexdigest()
+    known = Activity.objects.filter(user=user, content_hash=digest).first()
+    if known is not None:
+        outcome = Outcome(
+            ImportItem.Status.DUPLICATE,
+            f"This file was already imported: your {_describe(known)}.",
+            activity=known,
+        )
+        _record(item, outcome)
+        return outcome
+    try:
+        parsed = parsed_from_bytes(data, name, tz_name)
+    except Rejected as exc:
+        outcome = Outcome(ImportItem.Status.REJECTED, str(exc))
+        _record(item, outcome)
+        return outcome
+    except Exception:  # a parser bug must not stop the batch
+        log.exception("unexpected error parsing %s", name)
+        outcome = Outcome(
+            ImportItem.Status.REJECTED,
+            "This file could not be read (an unexpected error; it has been logged).",
+        )
+        _record(item, outcome)
+        return outcome
+
+    stored = default_storage.save(_new_storage_name("originals"), ContentFile(data))
+    try:
+        with transaction.atomic():
+            lock_athlete(user)
+            _check_duplicates(
+                user, parsed.fields["start"], parsed.fields["distance_m"], digest, None
+            )
+            activity = Activity.objects.create(
+                user=user, source=Source.FILE, content_hash=digest, **parsed.fields
+            )
+            ActivityFile.objects.create(
+                activity=activity,
+                file=stored,
+                format=parsed.fmt,
+                original_name=display_name(name),
+                size=len(data),
+                sha256=digest,
+            )
+            outcome = Outcome(ImportItem.Status.IMPORTED, "", parsed.warnings, activity)
+            _record(item, outcome)
+    except DuplicateActivity as dup:
+        default_storage.delete(stored)
+        outcome = Outcome(ImportItem.Status.DUPLICATE, dup.reason, activity=dup.existing)
+        _record(item, outcome)
+    except IntegrityError:
+        # The unique (user, content_hash) constraint: another import won the race.
+        default_storage.delete(stored)
+        known = Activity.objects.filter(user=user, content_hash=digest).first()
+        outcome = Outcome(
+            ImportItem.Status.DUPLICATE, "This file was already imported.", activity=known
+        )
+        _record(item, outcome)
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+    return outcome
+
+
+def _record(item: ImportItem | None, outcome: Outcome) -> None:
+    if item is None:
+        return
+    item.status = outcome.status
+    item.reason = outcome.reason[:2000]
+    item.warnings = list(outcome.warnings)[:50]
+    item.activity = outcome.activity
+    item.finished_at = timezone.now()
+    item.save()
+
+
+# --- Uploads -----------------------------------------------------------------------------
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+@dataclass
+class Classified:
+    kind: str = ImportItem.Kind.FILE
+    fmt: str = ""
+    problem: str = ""
+
+
+def classify(head: bytes, size: int) -> Classified:
+    """Decide from the first bytes (never the name) what an upload is, or why it's refused."""
+    if size == 0 or not head:
+        return Classified(problem="The file is empty.")
+    if head.startswith(ZIP_MAGICS):
+        if size > max_upload_bytes():
+            return Classified(problem=_too_big(size, max_upload_bytes()))
+        return Classified(kind=ImportItem.Kind.ARCHIVE, fmt="zip")
+    if size > max_file_bytes() and not head.startswith(GZIP_MAGIC):
+        return Classified(problem=_too_big(size, max_file_bytes()))
+    if head.startswith(GZIP_MAGIC):
+        if size > max_file_bytes():
+            return Classified(problem=_too_big(size, max_file_bytes()))
+        return Classified(fmt="gz")
+    fmt = tracks.sniff_format(head)
+    if not fmt:
+        return Classified(
+            problem=(
+                "This isn't a GPX, TCX or FIT activity file or a .zip of them "
+                "(we look at what's inside, not at the name)."
+            )
+        )
+    return Classified(fmt=fmt)
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"The file is too large ({size / MB:.0f} MB; the limit is {limit / MB:.0f} MB)."
+
+
+def gunzip_bounded(data_or_file: bytes | IO[bytes], limit: int | None = None) -> bytes:
+    """Decompress gzip data, refusing more than ``limit`` bytes of output (gzip bombs)."""
+    limit = max_file_bytes() if limit is None else limit
+    stream: IO[bytes] = (
+        io.BytesIO(data_or_file) if isinstance(data_or_file, bytes) else data_or_file
+    )
+    out = io.BytesIO()
+    try:
+        with gzip.GzipFile(fileobj=stream) as gz:
+            while chunk := gz.read(1024 * 1024):
+                out.write(chunk)
+                if out.tell() > limit:
+                    raise Rejected(
+                        f"The file is too large once decompressed (over {limit / MB:.0f} MB)."
+                    )
+    except (OSError, EOFError, zlib.error) as exc:
+        raise Rejected(f"The gzip file is damaged or cut short ({exc}).") from None
+    return out.getvalue()
+
+
+def _head(upload: UploadedFile, n: int = 4096) -> bytes:
+    upload.seek(0)
+    head = upload.read(n)
+    upload.seek(0)
+    return head
+
+
+def create_batch(
+    user: Any, uploads: Iterable[UploadedFile | tuple[str, IO[bytes], int]], via: str = "web"
+) -> ImportBatch:
+    """Store each upload under a generated name, record it, and queue its import.
+
+    Nothing is parsed here. Files refused on sight (empty, too big, not an activity file)
+    are recorded as rejected straight away so the results page lists them too.
+    """
+    from .tasks import import_item
+
+    batch = ImportBatch(user=user, via=via)
+    items: list[ImportItem] = []
+    stored: list[str] = []
+    try:
+        for index, upload in enumerate(uploads):
+            if isinstance(upload, tuple):
+                raw_name, fh, size = upload
+                fh.seek(0)
+                head = fh.read(4096)
+                fh.seek(0)
+                content: File[Any] = File(fh)
+            else:
+                raw_name, size, head, content = (
+                    upload.name or "",
+                    upload.size or 0,
+                    _head(upload),
+                    upload,
+                )
+            name = display_name(raw_name)
+            info = classify(head, size)
+            item = ImportItem(batch=batch, index=index, name=name, size=size, kind=info.kind)
+            if info.problem:
+                item.status = ImportItem.Status.REJECTED
+                item.reason = info.problem
+                item.finished_at = timezone.now()
+            else:
+                item.format = info.fmt
+                item.upload.name = default_storage.save(_new_storage_name("uploads"), content)
+                stored.append(item.upload.name)
+            items.append(item)
+        with transaction.atomic():
+            batch.save()
+            for item in items:
+                item.batch = batch
+                item.save()
+                if item.status == ImportItem.Status.PENDING:
+                    from backstride.web.queue import enqueue_after_commit
+
+                    enqueue_after_commit(import_item, item.pk)
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return batch
+
+
+# --- The import task's work --------------------------------------------------------------
+def claim_item(item_id: int) -> ImportItem | None:
+    """Claim a waiting item (or one whose worker went silent); None if someone else has it."""
+    now = timezone.now()
+    claimed = ImportItem.objects.filter(
+        Q(status=ImportItem.Status.PENDING)
+        | Q(status=ImportItem.Status.PROCESSING, claimed_at__lt=now - STALE_CLAIM),
+        pk=item_id,
+        parent__isnull=True,
+    ).update(status=ImportItem.Status.PROCESSING, claimed_at=now)
+    if not claimed:
+        return None
+    return ImportItem.objects.select_related("batch__user").get(pk=item_id)
+
+
+def run_import_item(item_id: int) -> str:
+    """Import one uploaded file or archive. Idempotent: a finished item is left alone, and
+    a re-run archive skips entries already recorded."""
+    item = claim_item(item_id)
+    if item is None:
+        return "skipped"
+    user = item.batch.user
+    if item.kind == ImportItem.Kind.ARCHIVE:
+        _import_archive(item, user)
+    else:
+        _import_single(item, user)
+    if item.upload and item.is_finished:
+        transaction.on_commit(partial(default_storage.delete, str(item.upload.name)))
+        ImportItem.objects.filter(pk=item.pk).update(upload="")
+    return item.status
+
+
+def _import_single(item: ImportItem, user: Any) -> None:
+    try:
+        with default_storage.open(str(item.upload.name), "rb") as fh:
+            if item.format == "gz":
+                data = gunzip_bounded(fh)
+            else:
+                data = fh.read(max_file_bytes() + 1)
+                if len(data) > max_file_bytes():
+                    raise Rejected(_too_big(len(data), max_file_bytes()))
+    except Rejected as exc:
+        _record(item, Outcome(ImportItem.Status.REJECTED, str(exc)))
+        return
+    except FileNotFoundError:
+        _record(item, Outcome(ImportItem.Status.REJECTED, "The uploaded file was lost."))
+        return
+    name = item.name[:-3] if item.name.lower().endswith(".gz") else item.name
+    import_bytes(user, data, name, item=item)
+
+
+def _import_archive(item: ImportItem, user: Any) -> None:
+    from backstride.core.tracks.archive import iter_archive
+
+    done = set(item.entries.values_list("index", flat=True))
+    try:
+        with default_storage.open(str(item.upload.name), "rb") as fh:
+            for entry in iter_archive(fh, archive_limits()):
+                if item.entries_total is None and getattr(entry, "total", None) is not None:
+                    item.entries_total = entry.total
+                    ImportItem.objects.filter(pk=item.pk).update(entries_total=entry.total)
+                if entry.index in done:
+                    continue
+                child = ImportItem(
+                    batch=item.batch,
+                    parent=item,
+                    index=entry.index,
+                    name=display_name(entry.name, f"entry {entry.index + 1}"),
+                    size=len(entry.data or b""),
+                    format=entry.format or "",
+                )
+                if entry.error:
+                    _record(child, Outcome(ImportItem.Status.REJECTED, entry.error))
+                else:
+                    import_bytes(user, entry.data or b"", entry.name, item=child)
+                ImportItem.objects.filter(pk=item.pk).update(claimed_at=timezone.now())
+    except tracks.ParseError as exc:
+        _record(item, Outcome(ImportItem.Status.REJECTED, str(exc)))
+        return
+    except FileNotFoundError:
+        _record(item, Outcome(ImportItem.Status.REJECTED, "The uploaded archive was lost."))
+        return
+    counts = item.entries.aggregate(
+        imported=Count("pk", filter=Q(status=ImportItem.Status.IMPORTED)),
+        total=Count("pk"),
+    )
+    _record(
+        item,
+        Outcome(
+            ImportItem.Status.DONE,
+            f"{counts['imported']} of {counts['total']} activities imported from the archive.",
+        ),
+    )
+
+
+# --- Progress ------------------------------------------------------------------------------
+@dataclass
+class Progress:
+    total: int
+    processed: int
+    imported: int
+    duplicates: int
+    rejected: int
+    finished: bool
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.finished or not self.total else int(100 * self.processed / self.total)
+
+
+def batch_progress(batch: ImportBatch) -> Progress:
+    items = list(batch.items.filter(parent__isnull=True))
+    leaves = batch.items.exclude(kind=ImportItem.Kind.ARCHIVE)
+    counts = leaves.aggregate(
+        imported=Count("pk", filter=Q(status=ImportItem.Status.IMPORTED)),
+        duplicates=Count("pk", filter=Q(status=ImportItem.Status.DUPLICATE)),
+        rejected=Count("pk", filter=Q(status=ImportItem.Status.REJECTED)),
+    )
+    archive_rejected = sum(
+        1 for i in items if i.kind == ImportItem.Kind.ARCHIVE and i.status == i.Status.REJECTED
+    )
+    processed = counts["imported"] + counts["duplicates"] + counts["rejected"] + archive_rejected
+    total = 0
+    for i in items:
+        if i.kind != ImportItem.Kind.ARCHIVE or i.status == ImportItem.Status.REJECTED:
+            total += 1
+        else:
+            total += i.entries_total if i.entries_total is not None else max(1, i.entries.count())
+    finished = all(i.is_finished for i in items)
+    if finished:
+        total = processed
+    return Progress(
+        total=total,
+        processed=processed,
+        imported=counts["imported"],
+        duplicates=counts["duplicates"],
+        rejected=counts["rejected"] + archive_rejected,
+        finished=finished,
+    )
+
+
+# --- Recompute ---------------------------------------------------------------------------
+def recompute(activity: Activity) -> bool:
+    """Re-run the summary from the stored original; True if it changed anything."""
+    try:
+        original = activity.original
+    except ActivityFile.DoesNotExist:
+        return False
+    with default_storage.open(str(original.file.name), "rb") as fh:
+        data = fh.read()
+    parsed_activity, summary = parse_activity_bytes(data, original.original_name or "file")
+    fields = summary_fields(parsed_activity, summary)
+    changed = any(getattr(activity, k) != v for k, v in fields.items())
+    if changed:
+        for k, v in fields.items():
+            setattr(activity, k, v)
+        activity.save(update_fields=[*fields.keys(), "updated_at"])
+    return changed
+
+
+def stale_activities() -> Any:
+    return Activity.objects.filter(source=Source.FILE).exclude(
+        summary_version=tracks.ALGORITHM_VERSION
+    )
+
+
+# --- Weeks, load and pain ------------------------------------------------------------------
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def local_day(activity: Activity, zone: Any) -> date:
+    return activity.start.astimezone(zone).date()
+
+
+def pain_series(user: Any, start: date, end: date) -> list[tuple[date, float]]:
+    """Pain check-ins (0–10) between two local dates, from the rehab app.
+
+    The hook: if ``backstride.rehab.services`` exposes ``pain_series(user, start, end)``
+    returning ``[(date, pain 0–10), …]`` it is used; otherwise there are no pain points.
+    """
+    try:
+        from backstride.rehab import services as rehab_services  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    provider = getattr(rehab_services, "pain_series", None)
+    if provider is None:
+        return []
+    try:
+        return [(d, float(p)) for d, p in provider(user, start, end)]
+    except Exception:  # the chart must not fail because of another app
+        log.exception("rehab pain_series failed")
+        return []
+
+
+def weekly_ceiling_km(user: Any) -> float:
+    """The protocol's weekly running ceiling for this athlete (hook for the rehab app)."""
+    try:
+        from backstride.rehab import services as rehab_services  # type: ignore[attr-defined]
+    except ImportError:
+        return DEFAULT_WEEKLY_CEILING_KM
+    provider = getattr(rehab_services, "weekly_ceiling_km", None)
+    if provider is None:
+        return DEFAULT_WEEKLY_CEILING_KM
+    try:
+        value = provider(user)
+    except Exception:
+        log.exception("rehab weekly_ceiling_km failed")
+        return DEFAULT_WEEKLY_CEILING_KM
+    return float(value) if value else DEFAULT_WEEKLY_CEILING_KM
+
+
+# --- Export --------------------------------------------------------------------------------
+EXPORT_FIELDS = [
+    "id",
+    "sport",
+    "title",
+    "start",
+    "timezone",
+    "local_start",
+    "distance_m",
+    "elapsed_s",
+    "moving_s",
+    "moving_pace_s_per_km",
+    "elevation_gain_m",
+    "elevation_loss_m",
+    "avg_hr",
+    "max_hr",
+    "avg_cadence",
+    "perceived_effort",
+    "notes",
+    "source",
+    "has_gps",
+    "points",
+    "summary_version",
+    "original_format",
+]
+
+
+def export_row(activity: Activity) -> dict[str, Any]:
+    original = getattr(activity, "original", None) if activity.is_file else None
+    pace = activity.moving_pace_s_per_km
+    return {
+        "id": activity.pk,
+        "sport": activity.sport,
+        "title": activity.title,
+        "start": activity.start.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "timezone": activity.timezone,
+        "local_start": activity.local_start.isoformat(),
+        "distance_m": round(activity.distance_m, 1),
+        "elapsed_s": round(activity.elapsed_s, 1),
+        "moving_s": round(activity.moving_s, 1),
+        "moving_pace_s_per_km": round(pace, 1) if pace else None,
+        "elevation_gain_m": activity.elevation_gain_m,
+        "elevation_loss_m": activity.elevation_loss_m,
+        "avg_hr": activity.avg_hr,
+        "max_hr": activity.max_hr,
+        "avg_cadence": activity.avg_cadence,
+        "perceived_effort": activity.perceived_effort,
+        "notes": activity.notes,
+        "source": activity.source,
+        "has_gps": activity.has_gps,
+        "points": activity.points,
+        "summary_version": activity.summary_version,
+        "original_format": original.format if original else None,
+    }
+
+
+def export_queryset(user: Any) -> Any:
+    return Activity.objects.filter(user=user).select_related("original").order_by("start", "pk")
+
+
+def export_json(user: Any) -> Iterator[str]:
+    """All the athlete's activities (with splits and warnings) as one JSON document."""
+    yield '{"format": "backstride-activities", "version": 1, '
+    yield f'"exported_at": {json.dumps(timezone.now().isoformat())}, "activities": ['
+    for n, activity in enumerate(export_queryset(user).iterator(chunk_size=500)):
+        row = export_row(activity)
+        row["splits"] = activity.splits
+        row["warnings"] = activity.warnings
+        yield ("," if n else "") + json.dumps(row, ensure_ascii=False)
+    yield "]}\n"
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_csv(user: Any) -> Iterator[str]:
+    writer = csv.DictWriter(_Echo(), fieldnames=EXPORT_FIELDS)
+    yield writer.writeheader()
+    for activity in export_queryset(user).iterator(chunk_size=500):
+        row = export_row(activity)
+        # Keep spreadsheet apps from running text as a formula.
+        for key in ("title", "notes"):
+            if str(row[key]).startswith(("=", "+", "-", "@", "\t", "\r")):
+                row[key] = "'" + row[key]
+        yield writer.writerow(row)
+
+
+def activity_gpx(activity: Activity) -> str | None:
+    """The run as GPX: its recorded track when it has an original file, else None."""
+    try:
+        original = activity.original
+    except ActivityFile.DoesNotExist:
+        return None
+    with default_storage.open(str(original.file.name), "rb") as fh:
+        data = fh.read()
+    parsed, _summary = parse_activity_bytes(data, original.original_name or "file")
+    return tracks.to_gpx(parsed)
+
+
+# --- This week, check-ins, route ends ----------------------------------------------------------
+def local_midnight(day: date, zone: Any) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=zone)
+
+
+def this_week(user: Any, now: datetime | None = None) -> dict[str, Any]:
+    """The athlete's current week (Monday to Sunday in their own time zone)."""
+    zone = user.tzinfo
+    today = (now or timezone.now()).astimezone(zone).date()
+    monday = week_start(today)
+    activities = list(
+        Activity.objects.filter(
+            user=user,
+            start__gte=local_midnight(monday, zone),
+            start__lt=local_midnight(monday + timedelta(days=7), zone),
+        )
+    )
+    running_m = sum(a.distance_m for a in activities if a.sport in RUNNING_SPORTS)
+    ceiling = weekly_ceiling_km(user)
+    last = Activity.objects.filter(user=user).first()
+    return {
+        "start": monday,
+        "zone": zone.key,
+        "running_km": running_m / 1000.0,
+        "ceiling_km": ceiling,
+        "meter_km": min(running_m / 1000.0, ceiling),
+        "over_ceiling": running_m / 1000.0 > ceiling,
+        "sessions": len(activities),
+        "total_s": sum(a.moving_s for a in activities),
+        "last": last,
+    }
+
+
+def activity_checkins(activity: Activity) -> list[dict[str, Any]]:
+    """Check-ins linked to this activity, if the rehab app exposes them (optional hook).
+
+    ``backstride.rehab.services.activity_checkins(activity)`` may return a list of dicts
+    with at least a ``label``; without it there are none.
+    """
+    try:
+        from backstride.rehab import services as rehab_services  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    provider = getattr(rehab_services, "activity_checkins", None)
+    if provider is None:
+        return []
+    try:
+        return list(provider(activity))
+    except Exception:
+        log.exception("rehab activity_checkins failed")
+        return []
+
+
+def route_ends(points: str) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """First and last point of an SVG ``points`` string (for start/finish markers)."""
+    pairs = points.split()
+    if len(pairs) < 2:
+        return None
+    first, last = pairs[0].split(","), pairs[-1].split(",")
+    if len(first) != 2 or len(last) != 2:
+        return None
+    return (first[0], first[1]), (last[0], last[1])

@@ -1,0 +1,395 @@
+"""Activity pages: thin views over ``services``.
+
+The athlete's own pages live at ``/activities/...``; a clinician with a consented care
+link reads a client's runs (read-only) at ``/activities/athlete/<id>/...``. Someone
+else's activity is a 404, never a 403, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from backstride.accounts.permissions import athlete_required, can_view_athlete
+
+from . import services
+from .forms import ImportedActivityForm, ManualActivityForm, UploadForm
+from .models import Activity, ActivityFile, ImportBatch, ImportItem
+from .training_load import load_context
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose activities a page shows, and whether the viewer may change them."""
+
+    owner: Any
+    read_only: bool
+
+    def detail_url(self, activity: Activity) -> str:
+        if self.read_only:
+            return reverse("activities:client_detail", args=[self.owner.pk, activity.pk])
+        return reverse("activities:detail", args=[activity.pk])
+
+    def list_url(self) -> str:
+        if self.read_only:
+            return reverse("activities:client_list", args=[self.owner.pk])
+        return reverse("activities:list")
+
+    def load_url(self) -> str:
+        if self.read_only:
+            return reverse("activities:client_load", args=[self.owner.pk])
+        return reverse("activities:load")
+
+
+def _own(request: HttpRequest) -> Scope:
+    return Scope(owner=request.user, read_only=False)
+
+
+def _client(request: HttpRequest, athlete_id: int) -> Scope:
+    User = get_user_model()
+    athlete = User.objects.filter(pk=athlete_id).first()
+    if athlete is None or not can_view_athlete(request.user, athlete):
+        raise Http404("No such athlete.")
+    return Scope(owner=athlete, read_only=athlete.pk != request.user.pk)
+
+
+def _own_activity(request: HttpRequest, pk: int) -> Activity:
+    return get_object_or_404(Activity, pk=pk, user=request.user)
+
+
+# --- Lists and detail ------------------------------------------------------------------
+def _render_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+    activities = Activity.objects.filter(user=scope.owner).select_related("original")
+    page = Paginator(activities, 30).get_page(request.GET.get("page"))
+    for activity in page.object_list:
+        activity.url = scope.detail_url(activity)  # type: ignore[attr-defined]
+    context = {
+        "scope": scope,
+        "owner": scope.owner,
+        "page": page,
+        "week": services.this_week(scope.owner),
+        "recent_batches": (
+            ImportBatch.objects.filter(user=scope.owner)[:3] if not scope.read_only else []
+        ),
+    }
+    return render(request, "activities/list.html", context)
+
+
+@athlete_required
+@require_GET
+def activity_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(request, _own(request))
+
+
+@login_required
+@require_GET
+def client_list(request: HttpRequest, athlete_id: int) -> HttpResponse:
+    return _render_list(request, _client(request, athlete_id))
+
+
+def _render_detail(request: HttpRequest, scope: Scope, activity: Activity) -> HttpResponse:
+    try:
+        original: ActivityFile | None = activity.original
+    except ActivityFile.DoesNotExist:
+        original = None
+    splits = activity.splits or []
+    context = {
+        "scope": scope,
+        "owner": scope.owner,
+        "activity": activity,
+        "original": original,
+        "splits": splits,
+        "splits_have_hr": any(s.get("avg_hr") is not None for s in splits),
+        "route_width": services.ROUTE_WIDTH,
+        "route_height": services.ROUTE_HEIGHT,
+        "checkins": services.activity_checkins(activity),
+        "stopped_s": max(0.0, activity.elapsed_s - activity.moving_s),
+        "route_ends": services.route_ends(activity.route_svg),
+    }
+    return render(request, "activities/detail.html", context)
+
+
+@athlete_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _own(request), _own_activity(request, pk))
+
+
+@login_required
+@require_GET
+def client_detail(request: HttpRequest, athlete_id: int, pk: int) -> HttpResponse:
+    scope = _client(request, athlete_id)
+    activity = get_object_or_404(Activity, pk=pk, user=scope.owner)
+    return _render_detail(request, scope, activity)
+
+
+# --- Log, edit, delete -------------------------------------------------------------------
+@athlete_required
+@require_http_methods(["GET", "POST"])
+def log_activity(request: HttpRequest) -> HttpResponse:
+    zone = request.user.tzinfo  # type: ignore[union-attr]
+    form = ManualActivityForm(request.POST or None, zone=zone)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.save_manual_activity(request.user, form.activity_fields())
+        except services.DuplicateActivity as dup:
+            form.add_error(None, dup.reason)
+        else:
+            messages.success(request, "Saved. Well done for logging it.")
+            return redirect(activity)
+    return render(request, "activities/form.html", {"form": form, "editing": None, "manual": True})
+
+
+@athlete_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _own_activity(request, pk)
+    form: ManualActivityForm | ImportedActivityForm
+    if activity.is_file:
+        form = ImportedActivityForm(request.POST or None, instance=activity)
+    else:
+        form = ManualActivityForm(
+            request.POST or None,
+            zone=activity.zone,  # type: ignore[arg-type]
+            initial=ManualActivityForm.initial_from(activity),
+        )
+    if request.method == "POST" and form.is_valid():
+        fields = (
+            form.activity_fields()
+            if isinstance(form, ManualActivityForm)
+            else {k: form.cleaned_data[k] for k in ImportedActivityForm.Meta.fields}
+        )
+        try:
+            services.update_activity(activity, fields)
+        except services.DuplicateActivity as dup:
+            form.add_error(None, dup.reason)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect(activity)
+    return render(
+        request,
+        "activities/form.html",
+        {"form": form, "editing": activity, "manual": not activity.is_file},
+    )
+
+
+@athlete_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _own_activity(request, pk)
+    if request.method == "POST":
+        services.delete_activity(activity)
+        messages.success(request, "The activity and its original file were deleted.")
+        return redirect("activities:list")
+    return render(request, "activities/confirm_delete.html", {"activity": activity})
+
+
+# --- Files out ---------------------------------------------------------------------------
+def _download_name(activity: Activity, ext: str) -> str:
+    return f"backstride-{activity.local_start:%Y-%m-%d-%H%M}-{activity.sport}.{ext}"
+
+
+@athlete_required
+@require_GET
+def download_original(request: HttpRequest, pk: int) -> Any:
+    activity = _own_activity(request, pk)
+    try:
+        original = activity.original
+    except ActivityFile.DoesNotExist:
+        raise Http404("This activity was logged by hand; there is no original file.") from None
+    try:
+        fh = default_storage.open(str(original.file.name), "rb")
+    except FileNotFoundError:
+        raise Http404("The original file is missing from storage.") from None
+    return FileResponse(
+        fh,
+        as_attachment=True,
+        filename=_download_name(activity, original.format or "bin"),
+        content_type="application/octet-stream",
+    )
+
+
+@athlete_required
+@require_GET
+def download_gpx(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _own_activity(request, pk)
+    gpx = services.activity_gpx(activity)
+    if gpx is None:
+        raise Http404("This activity has no recorded track to export as GPX.")
+    response = HttpResponse(gpx, content_type="application/gpx+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(activity, "gpx")}"'
+    return response
+
+
+@athlete_required
+@require_GET
+def export_json(request: HttpRequest) -> Any:
+    response = StreamingHttpResponse(
+        services.export_json(request.user), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="backstride-activities.json"'
+    return response
+
+
+@athlete_required
+@require_GET
+def export_csv(request: HttpRequest) -> Any:
+    response = StreamingHttpResponse(
+        services.export_csv(request.user), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="backstride-activities.csv"'
+    return response
+
+
+# --- Upload and import progress ------------------------------------------------------------
+class UploadCapHandler(FileUploadHandler):
+    """Stop reading a request body once it passes the upload limit (however it's sent)."""
+
+    def __init__(self, request: HttpRequest | None = None, limit: int = 0) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.exceeded = True
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    return render(
+        request,
+        "activities/upload.html",
+        {
+            "form": UploadForm(max_files=services.max_upload_files()),
+            "limits": _limits(),
+            "error": (
+                f"That upload is too large: the limit is {limit // services.MB} MB in one go. "
+                "Split a large export into several .zip files."
+            ),
+        },
+        status=413,
+    )
+
+
+def _limits() -> dict[str, int]:
+    return {
+        "file_mb": services.max_file_bytes() // services.MB,
+        "upload_mb": services.max_upload_bytes() // services.MB,
+        "files": services.max_upload_files(),
+    }
+
+
+@csrf_exempt
+def upload(request: HttpRequest) -> HttpResponse:
+    """Check the size before Django reads the body (CSRF is checked right after)."""
+    limit = services.max_upload_bytes()
+    cap: UploadCapHandler | None = None
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit + 64 * 1024:
+            return _too_large(request, limit)
+        cap = UploadCapHandler(request, limit + 64 * 1024)
+        request.upload_handlers.insert(0, cap)
+    return _upload(request, cap)
+
+
+@athlete_required
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _upload(request: HttpRequest, cap: UploadCapHandler | None) -> HttpResponse:
+    form = UploadForm(
+        request.POST or None, request.FILES or None, max_files=services.max_upload_files()
+    )
+    if cap is not None and cap.exceeded:
+        return _too_large(request, services.max_upload_bytes())
+    if request.method == "POST" and form.is_valid():
+        batch = services.create_batch(request.user, form.cleaned_data["upload"])
+        return redirect(batch)
+    return render(request, "activities/upload.html", {"form": form, "limits": _limits()})
+
+
+def _batch_context(batch: ImportBatch) -> dict[str, Any]:
+    progress = services.batch_progress(batch)
+    items = list(batch.items.filter(parent__isnull=True).select_related("activity"))
+    for item in items:
+        if item.kind != ImportItem.Kind.ARCHIVE:
+            continue
+        entries = item.entries.select_related("activity")
+        if progress.finished or item.is_finished:
+            shown = list(entries.order_by("index")[:ARCHIVE_ROWS])
+        else:  # while importing, the latest few
+            shown = list(entries.order_by("-index")[:25])[::-1]
+        item.entry_list = shown  # type: ignore[attr-defined]
+        item.entries_hidden = max(0, entries.count() - len(shown))  # type: ignore[attr-defined]
+    return {"batch": batch, "items": items, "progress": progress}
+
+
+ARCHIVE_ROWS = 2000
+
+
+@athlete_required
+@require_GET
+def import_batch(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=batch_id, user=request.user)
+    return render(request, "activities/batch.html", _batch_context(batch))
+
+
+@athlete_required
+@require_GET
+def import_status(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=batch_id, user=request.user)
+    response = render(request, "activities/_batch_status.html", _batch_context(batch))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Load ----------------------------------------------------------------------------------
+def _render_load(request: HttpRequest, scope: Scope) -> HttpResponse:
+    try:
+        weeks = max(4, min(52, int(request.GET.get("weeks", "12"))))
+    except ValueError:
+        weeks = 12
+    context = load_context(scope.owner, weeks=weeks)
+    context.update(scope=scope, owner=scope.owner)
+    return render(request, "activities/load.html", context)
+
+
+@athlete_required
+@require_GET
+def load(request: HttpRequest) -> HttpResponse:
+    return _render_load(request, _own(request))
+
+
+@login_required
+@require_GET
+def client_load(request: HttpRequest, athlete_id: int) -> HttpResponse:
+    return _render_load(request, _client(request, athlete_id))
