@@ -1,0 +1,1266 @@
+"""Clinical protocol files: load, validate and model them.
+
+A protocol is versioned clinical data (TOML): red-flag questions, phases with entry and exit
+criteria, sessions, the exercise library, check-in rules and outcome-measure settings. Every
+rule carries a ``source`` (keys into the file's ``[sources]`` table, or ``"expert default"``).
+
+Loading validates the whole file and reports *every* problem at once, each naming the file,
+the line and what is wrong (``ProtocolError``). ``tomllib`` gives no line numbers for values,
+so :class:`_LineIndex` finds them by scanning the source text for the table or key.
+
+Pure Python: no Django import here or anywhere under ``backstride.core``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final, Literal
+
+SCHEMA_VERSION: Final = 1
+EXPERT_DEFAULT: Final = "expert default"
+DEFAULT_PROTOCOL_PATH: Final = Path(__file__).resolve().parent.parent / "protocols" / "default.toml"
+
+Urgency = Literal["emergency", "urgent", "soon"]
+URGENCIES: Final[tuple[str, ...]] = ("emergency", "urgent", "soon")
+URGENCY_RANK: Final[Mapping[str, int]] = {"soon": 1, "urgent": 2, "emergency": 3}
+SCREENS: Final[tuple[str, ...]] = ("initial", "phase_change", "weekly")
+RED_FLAG_GROUPS: Final[tuple[str, ...]] = (
+    "cauda_equina",
+    "neurological",
+    "cancer",
+    "infection",
+    "fracture",
+    "inflammatory",
+    "other",
+)
+OPS: Final[tuple[str, ...]] = ("<", "<=", ">", ">=", "==", "!=")
+ACTIONS: Final[tuple[str, ...]] = ("step_back", "hold")
+EXERCISE_CATEGORIES: Final[tuple[str, ...]] = (
+    "mobility",
+    "motor_control",
+    "endurance",
+    "strength",
+    "balance",
+    "walking",
+    "conditioning",
+    "impact",
+)
+TEST_UNITS: Final[tuple[str, ...]] = ("s", "reps", "min")
+
+# Fixed registries: the only metrics and fields a rule may name. A protocol picks from these;
+# it never names code.
+CHECKIN_METRICS: Final[tuple[str, ...]] = ("mean", "max", "days", "checkin_days")
+PHASE_METRICS: Final[tuple[str, ...]] = (*CHECKIN_METRICS, "test", "days_in_phase")
+PLACEMENT_METRICS: Final[tuple[str, ...]] = ("answer", "test")
+#: check-in field -> kind ("score" 0-10, or the leg-symptom vocabulary)
+CHECKIN_FIELDS: Final[Mapping[str, str]] = {
+    "pain_now": "score",
+    "pain_next_morning": "score",
+    "stiffness": "score",
+    "effort": "score",
+    "leg_symptoms": "leg",
+}
+LEG_STATUSES: Final[tuple[str, ...]] = ("none", "better", "same", "worse")
+#: self-assessment field -> kind
+ASSESSMENT_FIELDS: Final[Mapping[str, str]] = {
+    "pain_now": "score",
+    "pain_avg_week": "score",
+    "pain_worst": "score",
+    "leg_any": "bool",
+    "leg_below_knee": "bool",
+    "leg_pins_needles": "bool",
+    "leg_numbness": "bool",
+    "leg_weakness": "bool",
+}
+
+
+# --- Errors ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProtocolIssue:
+    file: str
+    line: int | None
+    path: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.problem}" if self.path else f"{where}: {self.problem}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "path": self.path, "problem": self.problem}
+
+
+class ProtocolError(ValueError):
+    """A protocol file could not be loaded; ``issues`` lists every problem found."""
+
+    def __init__(self, issues: Iterable[ProtocolIssue]) -> None:
+        self.issues: tuple[ProtocolIssue, ...] = tuple(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+# --- The model ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Source:
+    key: str
+    short: str
+    citation: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class UrgencyAdvice:
+    level: str
+    title: str
+    action: str
+    detail: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    group: str
+    question: str
+    urgency: str
+    reason: str
+    sources: tuple[str, ...]
+    screens: tuple[str, ...]
+    recheck_question: str = ""
+    help: str = ""
+
+    def text_for(self, screen: str) -> str:
+        """The question as worded for ``screen`` (re-screens ask about changes since last time)."""
+        if screen != "initial" and self.recheck_question:
+            return self.recheck_question
+        return self.question
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One comparison: ``metric(field|test|where) op value``."""
+
+    metric: str
+    op: str
+    value: Any
+    field: str = ""
+    test: str = ""
+    where: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    label: str
+    condition: Condition
+    sources: tuple[str, ...]
+    evidence_note: str = ""
+
+
+@dataclass(frozen=True)
+class CheckinRule:
+    id: str
+    action: str
+    label: str
+    advice: str
+    condition: Condition
+    sources: tuple[str, ...]
+    see_clinician: bool = False
+    phases: tuple[int, ...] = ()
+
+    def applies_to(self, phase: int) -> bool:
+        return not self.phases or phase in self.phases
+
+
+@dataclass(frozen=True)
+class Schedule:
+    min_days_between_sessions: int
+    rest_day_reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SessionTemplate:
+    id: str
+    name: str
+    exercises: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Phase:
+    number: int
+    id: str
+    name: str
+    goal: str
+    description: str
+    schedule: Schedule
+    sessions: tuple[SessionTemplate, ...]
+    entry: tuple[Criterion, ...] = ()
+    exit: tuple[Criterion, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return f"Phase {self.number}: {self.name}"
+
+
+@dataclass(frozen=True)
+class Dosage:
+    sets: int = 0
+    reps: int = 0
+    reps_label: str = ""
+    hold_s: int = 0
+    rest_s: int = 0
+    per_side: bool = False
+    duration_min: int = 0
+    sources: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """Dosage in plain words, e.g. ``3 × 10 each side, hold 5 s``."""
+        if self.duration_min:
+            return f"{self.duration_min} min"
+        side = " each side" if self.per_side else ""
+        if self.reps and self.hold_s and self.sets <= 1:
+            return f"{self.reps} × {self.hold_s} s hold{side}"
+        if self.reps:
+            if self.sets > 1:
+                label = f" {self.reps_label}" if self.reps_label else ""
+                main = f"{self.sets} × {self.reps}{label}{side}"
+            else:
+                main = f"{self.reps} {self.reps_label or 'reps'}{side}"
+            return f"{main}, hold {self.hold_s} s" if self.hold_s else main
+        if self.hold_s:
+            sets = f"{self.sets} × " if self.sets > 1 else ""
+            return f"{sets}{self.hold_s} s{side}"
+        return f"{self.sets} set{'s' if self.sets != 1 else ''}{side}"
+
+    def rest_text(self) -> str:
+        return f"rest {self.rest_s} s between sets" if self.rest_s and self.sets > 1 else ""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    phases: tuple[int, ...]
+    category: str
+    summary: str
+    setup: tuple[str, ...]
+    movement: tuple[str, ...]
+    feel: tuple[str, ...]
+    mistakes: tuple[str, ...]
+    dosage: Dosage
+    tags: tuple[str, ...] = ()
+    caution: str = ""
+    regression: str = ""
+    progression: str = ""
+    image: str = ""
+    video: str = ""
+
+
+@dataclass(frozen=True)
+class ObjectiveTest:
+    id: str
+    name: str
+    unit: str
+    min: float
+    max: float
+    phase: int
+    instructions: str
+    sources: tuple[str, ...]
+
+    @property
+    def unit_label(self) -> str:
+        return {"s": "seconds", "reps": "repetitions", "min": "minutes"}[self.unit]
+
+
+@dataclass(frozen=True)
+class NprsSettings:
+    mcid_points: float
+    mcid_percent: float
+    combine: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PsfsSettings:
+    mcid_points_average: float
+    mcid_points_single: float
+    min_items: int
+    max_items: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OutcomeSettings:
+    interval_days: int
+    max_interval_days: int
+    sources: tuple[str, ...]
+    nprs: NprsSettings
+    psfs: PsfsSettings
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """Anything that carries a clinical number or decision, for listing and source checks."""
+
+    id: str
+    kind: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Protocol:
+    id: str
+    version: str
+    title: str
+    description: str
+    sources: Mapping[str, Source]
+    urgency: Mapping[str, UrgencyAdvice]
+    red_flags: tuple[RedFlag, ...]
+    weekly_every_days: int
+    weekly_sources: tuple[str, ...]
+    objective_tests: Mapping[str, ObjectiveTest]
+    phases: tuple[Phase, ...]
+    checkin_rules: tuple[CheckinRule, ...]
+    outcomes: OutcomeSettings
+    exercises: Mapping[str, Exercise]
+    filename: str = "<protocol>"
+    digest: str = ""
+
+    # -- lookups
+    def phase(self, number: int) -> Phase:
+        for phase in self.phases:
+            if phase.number == number:
+                return phase
+        raise KeyError(f"protocol {self.id} has no phase {number}")
+
+    @property
+    def first_phase(self) -> int:
+        return self.phases[0].number
+
+    @property
+    def last_phase(self) -> int:
+        return self.phases[-1].number
+
+    def red_flags_for(self, screen: str) -> tuple[RedFlag, ...]:
+        if screen not in SCREENS:
+            raise ValueError(f"unknown screen {screen!r}; expected one of {', '.join(SCREENS)}")
+        return tuple(f for f in self.red_flags if screen in f.screens)
+
+    def red_flag(self, flag_id: str) -> RedFlag:
+        for flag in self.red_flags:
+            if flag.id == flag_id:
+                return flag
+        raise KeyError(flag_id)
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        return self.exercises[exercise_id]
+
+    def session(self, session_id: str) -> SessionTemplate:
+        for phase in self.phases:
+            for session in phase.sessions:
+                if session.id == session_id:
+                    return session
+        raise KeyError(session_id)
+
+    def cite(self, keys: Iterable[str]) -> str:
+        """Short human-readable attribution for ``keys`` (``"expert default"`` stays as is)."""
+        out = []
+        for key in keys:
+            if key == EXPERT_DEFAULT:
+                out.append("Expert default (the practice's clinical judgement)")
+            elif key in self.sources:
+                out.append(self.sources[key].short)
+            else:
+                out.append(key)
+        return "; ".join(out)
+
+    def citations(self, keys: Iterable[str]) -> list[Source]:
+        return [self.sources[k] for k in keys if k in self.sources]
+
+    # -- inventory
+    def rules(self) -> list[RuleInfo]:
+        """Every decision rule: placement and progression criteria, check-in rules, schedules,
+        re-screen interval and outcome settings (red flags and exercises are counted apart)."""
+        rules: list[RuleInfo] = []
+        for phase in self.phases:
+            rules += [RuleInfo(c.id, "entry", c.sources) for c in phase.entry]
+            rules += [RuleInfo(c.id, "exit", c.sources) for c in phase.exit]
+            rules.append(RuleInfo(f"{phase.id}-schedule", "schedule", phase.schedule.sources))
+        rules += [RuleInfo(r.id, "checkin", r.sources) for r in self.checkin_rules]
+        rules.append(RuleInfo("screening-weekly", "screening", self.weekly_sources))
+        rules.append(RuleInfo("outcomes-schedule", "outcomes", self.outcomes.sources))
+        rules.append(RuleInfo("outcomes-nprs-mcid", "outcomes", self.outcomes.nprs.sources))
+        rules.append(RuleInfo("outcomes-psfs-mcid", "outcomes", self.outcomes.psfs.sources))
+        return rules
+
+    def rules_without_source(self) -> list[str]:
+        """Ids of every rule, red flag, test or dosage that carries no source at all."""
+        items: list[RuleInfo] = [
+            *self.rules(),
+            *(RuleInfo(f.id, "red_flag", f.sources) for f in self.red_flags),
+            *(RuleInfo(t.id, "test", t.sources) for t in self.objective_tests.values()),
+            *(
+                RuleInfo(f"{e.id}.dosage", "dosage", e.dosage.sources)
+                for e in self.exercises.values()
+            ),
+        ]
+        return [item.id for item in items if not item.sources]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "red_flags": len(self.red_flags),
+            "phases": len(self.phases),
+            "exercises": len(self.exercises),
+            "rules": len(self.rules()),
+            "rules_without_source": self.rules_without_source(),
+        }
+
+
+# --- Loading --------------------------------------------------------------------------------
+def load_protocol(path: str | Path | None = None) -> Protocol:
+    """Load and validate a protocol file (the shipped default when ``path`` is None)."""
+    resolved = Path(path) if path is not None else DEFAULT_PROTOCOL_PATH
+    try:
+        stat = resolved.stat()
+    except OSError as exc:
+        raise ProtocolError(
+            [ProtocolIssue(str(resolved), None, "", f"cannot read file: {exc.strerror}")]
+        ) from None
+    return _load_cached(str(resolved), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: str, _mtime_ns: int, _size: int) -> Protocol:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ProtocolError(
+            [ProtocolIssue(path, None, "", f"cannot read file: {exc.strerror}")]
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(
+            [ProtocolIssue(path, None, "", f"not UTF-8 text ({exc.reason})")]
+        ) from None
+    return parse_protocol(text, filename=path)
+
+
+def default_protocol() -> Protocol:
+    return load_protocol(None)
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def parse_protocol(text: str, filename: str = "<protocol>") -> Protocol:
+    """Parse and validate protocol TOML ``text`` (e.g. a clinician's copy kept in a database)."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_POSITION.search(message)
+        line = int(match.group(1)) if match else None
+        problem = _TOML_POSITION.sub("", message) if match else message
+        if match:
+            problem = f"TOML syntax error: {problem} (column {match.group(2)})"
+        else:
+            problem = f"TOML syntax error: {problem}"
+        raise ProtocolError([ProtocolIssue(filename, line, "", problem)]) from None
+    builder = _Builder(doc, _LineIndex(text), filename)
+    protocol = builder.build()
+    if builder.issues:
+        raise ProtocolError(sorted(builder.issues, key=lambda i: (i.line or 0, i.path)))
+    assert protocol is not None
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return replace(protocol, filename=filename, digest=digest)
+
+
+# --- Line numbers ---------------------------------------------------------------------------
+PathT = tuple[str | int, ...]
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*(\]\]?)\s*(?:#.*)?$")
+_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+
+
+def _split_key(key: str) -> list[str]:
+    parts = re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", key)
+    return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
+
+
+class _LineIndex:
+    """Maps a value's path in the parsed document to its line in the source text.
+
+    Handles tables, arrays of tables (each element numbered as tomllib numbers it), keys and
+    dotted keys, multi-line strings, and multi-line arrays whose elements start on their own
+    line. Good enough to point a clinician at the right line; never raises.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[PathT, int] = {}
+        self._index(text.splitlines())
+
+    def _index(self, lines: list[str]) -> None:
+        counters: dict[PathT, int] = {}
+        table: PathT = ()
+        in_string: str | None = None
+        array_path: PathT | None = None
+        array_depth = 0
+        array_items = 0
+        for number, line in enumerate(lines, start=1):
+            if in_string:
+                if in_string in line:
+                    in_string = None
+                continue
+            if array_path is not None:
+                stripped = line.strip()
+                if (
+                    stripped
+                    and not stripped.startswith("#")
+                    and array_depth == 1
+                    and stripped[0] in "{\"'[0123456789-tf"
+                ):
+                    self.lines.setdefault((*array_path, array_items), number)
+                    array_items += stripped.count("},") + stripped.count('",') or 1
+                array_depth += _bracket_delta(line)
+                if array_depth <= 0:
+                    array_path = None
+                continue
+            header = _HEADER.match(line)
+            if header and header.group(1) == header.group(3)[::-1].replace("]", "["):
+                keys = _split_key(header.group(2))
+                is_array = header.group(1) == "[["
+                table = self._resolve(keys, counters, is_array)
+                self.lines.setdefault(table, number)
+                if is_array:
+                    self.lines.setdefault(table[:-1], number)
+                continue
+            key = _KEY.match(line)
+            if not key:
+                continue
+            path = (*table, *_split_key(key.group(1)))
+            self.lines.setdefault(path, number)
+            value = line[key.end() :].strip()
+            for quote in ('"""', "'''"):
+                if value.startswith(quote) and value.count(quote) == 1:
+                    in_string = quote
+            if value.startswith("[") and _bracket_delta(value) > 0:
+                array_path, array_depth, array_items = path, _bracket_delta(value), 0
+
+    def _resolve(self, keys: list[str], counters: dict[PathT, int], is_array: bool) -> PathT:
+        path: PathT = ()
+        for i, key in enumerate(keys):
+            path = (*path, key)
+            last = i == len(keys) - 1
+            if last and is_array:
+                index = counters.get(path, -1) + 1
+                counters[path] = index
+                # a new element resets the numbering of arrays nested in it
+                for known in [k for k in counters if len(k) > len(path) and k[: len(path)] == path]:
+                    del counters[known]
+                path = (*path, index)
+            elif path in counters:
+                path = (*path, counters[path])
+        return path
+
+    def find(self, path: PathT) -> int | None:
+        for end in range(len(path), 0, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return None
+
+
+def _bracket_delta(line: str) -> int:
+    text = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', "", line)
+    text = text.split("#", 1)[0]
+    return text.count("[") - text.count("]")
+
+
+# --- Validation and building ----------------------------------------------------------------
+def _fmt_path(path: PathT) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+class _Table:
+    """A view of one TOML table that records which keys were read, to report unknown ones."""
+
+    def __init__(self, builder: _Builder, data: Mapping[str, Any], path: PathT) -> None:
+        self.b = builder
+        self.data = data
+        self.path = path
+        self.seen: set[str] = set()
+
+    def error(self, key: str | None, problem: str) -> None:
+        self.b.error((*self.path, key) if key else self.path, problem)
+
+    def _get(self, key: str, required: bool) -> Any:
+        self.seen.add(key)
+        if key not in self.data:
+            if required:
+                self.error(None, f"missing required key '{key}'")
+            return None
+        return self.data[key]
+
+    def text(self, key: str, required: bool = True, choices: tuple[str, ...] | None = None) -> str:
+        value = self._get(key, required)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.error(key, f"must be text, got {_kind(value)}")
+            return ""
+        if required and not value.strip():
+            self.error(key, "must not be empty")
+        if choices is not None and value not in choices:
+            self.error(
+                key, f"'{value}' is not one of: {', '.join(choices)}{_suggest(value, choices)}"
+            )
+        return value.strip()
+
+    def integer(
+        self, key: str, required: bool = True, lo: float | None = None, hi: float | None = None
+    ) -> int:
+        value = self._get(key, required)
+        if value is None:
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(key, f"must be a whole number, got {_kind(value)}")
+            return 0
+        self._range(key, value, lo, hi)
+        return value
+
+    def number(
+        self, key: str, required: bool = True, lo: float | None = None, hi: float | None = None
+    ) -> float:
+        value = self._get(key, required)
+        if value is None:
+            return 0.0
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(key, f"must be a number, got {_kind(value)}")
+            return 0.0
+        self._range(key, value, lo, hi)
+        return float(value)
+
+    def _range(self, key: str, value: float, lo: float | None, hi: float | None) -> None:
+        if lo is not None and value < lo:
+            self.error(key, f"{value} is below the minimum {lo:g}")
+        if hi is not None and value > hi:
+            self.error(key, f"{value} is above the maximum {hi:g}")
+
+    def flag(self, key: str, required: bool = False) -> bool:
+        value = self._get(key, required)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.error(key, f"must be true or false, got {_kind(value)}")
+            return False
+        return value
+
+    def texts(
+        self, key: str, required: bool = True, choices: tuple[str, ...] | None = None
+    ) -> tuple[str, ...]:
+        value = self._get(key, required)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(key, "must be a list of texts")
+            return ()
+        if required and not value:
+            self.error(key, "must not be empty")
+        for i, item in enumerate(value):
+            if choices is not None and item not in choices:
+                self.b.error(
+                    (*self.path, key, i),
+                    f"'{item}' is not one of: {', '.join(choices)}{_suggest(item, choices)}",
+                )
+        return tuple(v.strip() for v in value)
+
+    def integers(self, key: str, required: bool = True) -> tuple[int, ...]:
+        value = self._get(key, required)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            self.error(key, "must be a list of whole numbers")
+            return ()
+        return tuple(value)
+
+    def sources(self, key: str = "source") -> tuple[str, ...]:
+        """``source`` as a string or list; each a key of [sources] or "expert default".
+
+        A missing source is not an error: it is reported by ``rules_without_source``.
+        """
+        value = self._get(key, False)
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+            self.error(key, 'must be a source key, "expert default", or a list of them')
+            return ()
+        known = (*self.b.source_keys, EXPERT_DEFAULT)
+        for i, item in enumerate(items):
+            if item not in known:
+                where = (*self.path, key, i) if isinstance(value, list) else (*self.path, key)
+                self.b.error(
+                    where,
+                    f"unknown source '{item}': add it to [sources] or use \"{EXPERT_DEFAULT}\""
+                    f"{_suggest(item, known)}",
+                )
+        return tuple(items)
+
+    def table(self, key: str, required: bool = True) -> _Table | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.error(key, f"must be a table, got {_kind(value)}")
+            return None
+        return _Table(self.b, value, (*self.path, key))
+
+    def tables(self, key: str, required: bool = True) -> list[_Table]:
+        value = self._get(key, required)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.error(key, f"must be an array of tables ([[{_fmt_path((*self.path, key))}]])")
+            return []
+        if required and not value:
+            self.error(key, "must not be empty")
+        return [_Table(self.b, v, (*self.path, key, i)) for i, v in enumerate(value)]
+
+    def done(self) -> None:
+        for key in self.data:
+            if key not in self.seen:
+                self.error(key, f"unknown key '{key}'{_suggest(key, tuple(self.seen))}")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    return {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class _Builder:
+    def __init__(self, doc: Mapping[str, Any], lines: _LineIndex, filename: str) -> None:
+        self.doc = doc
+        self.lines = lines
+        self.filename = filename
+        self.issues: list[ProtocolIssue] = []
+        self.source_keys: tuple[str, ...] = ()
+
+    def error(self, path: PathT, problem: str) -> None:
+        self.issues.append(
+            ProtocolIssue(self.filename, self.lines.find(path), _fmt_path(path), problem)
+        )
+
+    def _id(self, t: _Table, seen: dict[str, PathT], what: str) -> str:
+        value = t.text("id")
+        if value and not _ID.match(value):
+            t.error("id", f"'{value}' must be lower-case letters, digits, '-' or '_'")
+        if value in seen:
+            first = self.lines.find(seen[value])
+            t.error("id", f"duplicate {what} id '{value}' (first used on line {first})")
+        elif value:
+            seen[value] = (*t.path, "id")
+        return value
+
+    def build(self) -> Protocol | None:
+        root = _Table(self, self.doc, ())
+        meta = root.table("protocol")
+        proto_id = version = title = description = ""
+        if meta:
+            proto_id = meta.text("id")
+            version = meta.text("version")
+            title = meta.text("title")
+            description = meta.text("description", required=False)
+            schema = meta.integer("schema")
+            if schema and schema != SCHEMA_VERSION:
+                meta.error(
+                    "schema",
+                    f"schema {schema} is not supported "
+                    f"(this Backstride reads schema {SCHEMA_VERSION})",
+                )
+            meta.done()
+
+        sources = self._sources(root)
+        urgency = self._urgency(root)
+        red_flags = self._red_flags(root)
+        weekly_days = 7
+        weekly_sources: tuple[str, ...] = ()
+        screening = root.table("screening")
+        if screening:
+            weekly_days = screening.integer("weekly_every_days", lo=1, hi=60)
+            weekly_sources = screening.sources()
+            screening.done()
+        tests = self._tests(root)
+        exercises = self._exercises(root)
+        phases = self._phases(root, tests, exercises)
+        checkin_rules = self._checkin_rules(root, phases)
+        outcomes = self._outcomes(root)
+        root.done()
+        self._cross_check(exercises, phases, tests)
+        if self.issues:
+            return None
+        return Protocol(
+            id=proto_id,
+            version=version,
+            title=title,
+            description=description,
+            sources=sources,
+            urgency=urgency,
+            red_flags=red_flags,
+            weekly_every_days=weekly_days,
+            weekly_sources=weekly_sources,
+            objective_tests={t.id: t for t in tests},
+            phases=phases,
+            checkin_rules=checkin_rules,
+            outcomes=outcomes,  # type: ignore[arg-type]
+            exercises={e.id: e for e in exercises},
+        )
+
+    # -- sections
+    def _sources(self, root: _Table) -> dict[str, Source]:
+        out: dict[str, Source] = {}
+        table = root.table("sources")
+        if not table:
+            return out
+        self.source_keys = tuple(table.data)
+        for key in table.data:
+            entry = table.table(key)
+            if entry is None:
+                continue
+            if not _ID.match(key):
+                table.error(
+                    key, f"source key '{key}' must be lower-case letters, digits, '-' or '_'"
+                )
+            out[key] = Source(
+                key, entry.text("short"), entry.text("citation"), entry.text("url", required=False)
+            )
+            entry.done()
+        table.done()
+        return out
+
+    def _urgency(self, root: _Table) -> dict[str, UrgencyAdvice]:
+        out: dict[str, UrgencyAdvice] = {}
+        table = root.table("urgency")
+        if not table:
+            return out
+        for level in URGENCIES:
+            entry = table.table(level)
+            if entry is None:
+                continue
+            out[level] = UrgencyAdvice(
+                level,
+                entry.text("title"),
+                entry.text("action"),
+                entry.text("detail"),
+                entry.sources(),
+            )
+            entry.done()
+        table.done()
+        return out
+
+    def _red_flags(self, root: _Table) -> tuple[RedFlag, ...]:
+        out = []
+        seen: dict[str, PathT] = {}
+        for t in root.tables("red_flags"):
+            flag = RedFlag(
+                id=self._id(t, seen, "red flag"),
+                group=t.text("group", choices=RED_FLAG_GROUPS),
+                question=t.text("question"),
+                urgency=t.text("urgency", choices=URGENCIES),
+                reason=t.text("reason"),
+                sources=t.sources(),
+                screens=t.texts("screens", choices=SCREENS),
+                recheck_question=t.text("recheck_question", required=False),
+                help=t.text("help", required=False),
+            )
+            if flag.screens and "initial" not in flag.screens:
+                t.error("screens", "every red flag must be asked in the 'initial' screen")
+            if not flag.sources:
+                t.error(None, "red flags must name their source")
+            t.done()
+            out.append(flag)
+        return tuple(out)
+
+    def _tests(self, root: _Table) -> list[ObjectiveTest]:
+        out = []
+        seen: dict[str, PathT] = {}
+        for t in root.tables("objective_tests"):
+            test = ObjectiveTest(
+                id=self._id(t, seen, "objective test"),
+                name=t.text("name"),
+                unit=t.text("unit", choices=TEST_UNITS),
+                min=t.number("min", lo=0),
+                max=t.number("max", lo=0),
+                phase=t.integer("phase", lo=1),
+                instructions=t.text("instructions"),
+                sources=t.sources(),
+            )
+            if test.max <= test.min:
+                t.error("max", "must be greater than min")
+            t.done()
+            out.append(test)
+        return out
+
+    def _exercises(self, root: _Table) -> list[Exercise]:
+        out = []
+        seen: dict[str, PathT] = {}
+        for t in root.tables("exercises"):
+            dosage = Dosage()
+            d = t.table("dosage")
+            if d:
+                dosage = Dosage(
+                    sets=d.integer("sets", required=False, lo=1, hi=20),
+                    reps=d.integer("reps", required=False, lo=1, hi=200),
+                    reps_label=d.text("reps_label", required=False),
+                    hold_s=d.integer("hold_s", required=False, lo=1, hi=3600),
+                    rest_s=d.integer("rest_s", required=False, lo=0, hi=600),
+                    per_side=d.flag("per_side"),
+                    duration_min=d.integer("duration_min", required=False, lo=1, hi=240),
+                    sources=d.sources(),
+                )
+                if dosage.duration_min and (dosage.sets or dosage.reps or dosage.hold_s):
+                    d.error(None, "use either duration_min, or sets with reps/hold_s, not both")
+                elif not dosage.duration_min:
+                    if not (dosage.reps or dosage.hold_s):
+                        d.error(None, "needs reps, hold_s or duration_min")
+                    if not dosage.sets:
+                        dosage = replace(dosage, sets=1)
+                d.done()
+            exercise = Exercise(
+                id=self._id(t, seen, "exercise"),
+                name=t.text("name"),
+                phases=t.integers("phases"),
+                category=t.text("category", choices=EXERCISE_CATEGORIES),
+                summary=t.text("summary"),
+                setup=t.texts("setup"),
+                movement=t.texts("movement"),
+                feel=t.texts("feel"),
+                mistakes=t.texts("mistakes"),
+                dosage=dosage,
+                tags=t.texts("tags", required=False),
+                caution=t.text("caution", required=False),
+                regression=t.text("regression", required=False),
+                progression=t.text("progression", required=False),
+                image=t.text("image", required=False),
+                video=t.text("video", required=False),
+            )
+            t.done()
+            out.append(exercise)
+        return out
+
+    def _condition(
+        self, t: _Table, metrics: tuple[str, ...], tests: set[str], allow_where: bool = True
+    ) -> Condition:
+        metric = t.text("metric", choices=metrics)
+        op = t.text("op", choices=OPS)
+        raw_value = t._get("value", True)
+        field_name = test = ""
+        where: Condition | None = None
+        kind = "number"
+        if metric in ("mean", "max"):
+            field_name = t.text(
+                "field", choices=tuple(k for k, v in CHECKIN_FIELDS.items() if v == "score")
+            )
+            kind = "score"
+        elif metric == "answer":
+            field_name = t.text("field", choices=tuple(ASSESSMENT_FIELDS))
+            kind = ASSESSMENT_FIELDS.get(field_name, "score")
+        elif metric == "test":
+            test = t.text("test")
+            if test and test not in tests:
+                t.error("test", f"unknown objective test '{test}'{_suggest(test, tests)}")
+        elif metric == "days":
+            if not allow_where:
+                t.error("metric", "'days' cannot be nested")
+            sub = t.table("where")
+            if sub:
+                where = self._where(sub)
+            kind = "count"
+        elif metric in ("checkin_days", "days_in_phase"):
+            kind = "count"
+        value = self._value(t, raw_value, kind, op)
+        return Condition(
+            metric=metric, op=op, value=value, field=field_name, test=test, where=where
+        )
+
+    def _where(self, t: _Table) -> Condition:
+        field_name = t.text("field", choices=tuple(CHECKIN_FIELDS))
+        op = t.text("op", choices=OPS)
+        raw_value = t._get("value", True)
+        kind = CHECKIN_FIELDS.get(field_name, "score")
+        value = self._value(t, raw_value, kind, op)
+        t.done()
+        return Condition(metric="field", op=op, value=value, field=field_name)
+
+    def _value(self, t: _Table, value: Any, kind: str, op: str) -> Any:
+        if value is None:
+            return None
+        if kind == "bool":
+            if not isinstance(value, bool):
+                t.error("value", f"must be true or false for this field, got {_kind(value)}")
+            elif op not in ("==", "!="):
+                t.error("op", "true/false fields can only be compared with '==' or '!='")
+            return value
+        if kind == "leg":
+            if value not in LEG_STATUSES:
+                t.error("value", f"must be one of: {', '.join(LEG_STATUSES)}")
+            elif op not in ("==", "!="):
+                t.error("op", "leg_symptoms can only be compared with '==' or '!='")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            t.error("value", f"must be a number, got {_kind(value)}")
+            return None
+        if kind == "score" and not 0 <= value <= 10:
+            t.error("value", f"{value} is outside the 0-10 scale")
+        if kind == "count" and value < 0:
+            t.error("value", "a count cannot be negative")
+        return value
+
+    def _criteria(
+        self,
+        phase_t: _Table,
+        key: str,
+        metrics: tuple[str, ...],
+        tests: set[str],
+        seen: dict[str, PathT],
+    ) -> tuple[Criterion, ...]:
+        out = []
+        for t in phase_t.tables(key, required=False):
+            out.append(
+                Criterion(
+                    id=self._id(t, seen, "rule"),
+                    label=t.text("label"),
+                    condition=self._condition(t, metrics, tests),
+                    sources=t.sources(),
+                    evidence_note=t.text("evidence_note", required=False),
+                )
+            )
+            t.done()
+        return tuple(out)
+
+    def _phases(
+        self, root: _Table, tests: list[ObjectiveTest], exercises: list[Exercise]
+    ) -> tuple[Phase, ...]:
+        out = []
+        seen_ids: dict[str, PathT] = {}
+        self.rule_ids: dict[str, PathT] = {}
+        session_ids: dict[str, PathT] = {}
+        test_ids = {t.id for t in tests}
+        exercise_by_id = {e.id: e for e in exercises}
+        tables = root.tables("phases")
+        for index, t in enumerate(tables):
+            number = t.integer("number", lo=1, hi=9)
+            if number and number != index + 1:
+                t.error(
+                    "number", f"phases must be numbered 1, 2, 3, ... in order; expected {index + 1}"
+                )
+            schedule = Schedule(1, "", ())
+            s = t.table("schedule")
+            if s:
+                schedule = Schedule(
+                    s.integer("min_days_between_sessions", lo=1, hi=14),
+                    s.text("rest_day_reason"),
+                    s.sources(),
+                )
+                s.done()
+            sessions = []
+            for st in t.tables("sessions"):
+                ids = st.texts("exercises")
+                for i, ex_id in enumerate(ids):
+                    ex = exercise_by_id.get(ex_id)
+                    if ex is None:
+                        self.error(
+                            (*st.path, "exercises", i),
+                            f"unknown exercise '{ex_id}'{_suggest(ex_id, exercise_by_id)}",
+                        )
+                    elif number and number not in ex.phases:
+                        self.error(
+                            (*st.path, "exercises", i),
+                            f"exercise '{ex_id}' is not marked for phase {number} "
+                            f"(its phases: {list(ex.phases)})",
+                        )
+                sessions.append(
+                    SessionTemplate(
+                        id=self._id(st, session_ids, "session"),
+                        name=st.text("name"),
+                        exercises=ids,
+                        note=st.text("note", required=False),
+                    )
+                )
+                st.done()
+            entry = self._criteria(t, "entry", PLACEMENT_METRICS, test_ids, self.rule_ids)
+            exit_ = self._criteria(t, "exit", PHASE_METRICS, test_ids, self.rule_ids)
+            if index == 0 and entry:
+                t.error("entry", "phase 1 is where everyone can start: it takes no entry criteria")
+            if index < len(tables) - 1 and not exit_:
+                t.error(
+                    None, f"phase {number} needs exit criteria to progress to phase {number + 1}"
+                )
+            if index > 0 and not entry:
+                t.error(None, f"phase {number} needs entry criteria for placement")
+            phase = Phase(
+                number=number,
+                id=self._id(t, seen_ids, "phase"),
+                name=t.text("name"),
+                goal=t.text("goal"),
+                description=t.text("description", required=False),
+                schedule=schedule,
+                sessions=tuple(sessions),
+                entry=entry,
+                exit=exit_,
+            )
+            t.done()
+            out.append(phase)
+        return tuple(out)
+
+    def _checkin_rules(self, root: _Table, phases: tuple[Phase, ...]) -> tuple[CheckinRule, ...]:
+        out = []
+        numbers = {p.number for p in phases}
+        for t in root.tables("checkin_rules", required=False):
+            rule = CheckinRule(
+                id=self._id(t, self.rule_ids, "rule"),
+                action=t.text("action", choices=ACTIONS),
+                label=t.text("label"),
+                advice=t.text("advice"),
+                condition=self._condition(t, CHECKIN_METRICS, set()),
+                sources=t.sources(),
+                see_clinician=t.flag("see_clinician"),
+                phases=t.integers("phases", required=False),
+            )
+            for n in rule.phases:
+                if n not in numbers:
+                    t.error("phases", f"there is no phase {n}")
+            t.done()
+            out.append(rule)
+        return tuple(out)
+
+    def _outcomes(self, root: _Table) -> OutcomeSettings | None:
+        t = root.table("outcomes")
+        if not t:
+            return None
+        interval = t.integer("interval_days", lo=7, hi=56)
+        max_interval = t.integer("max_interval_days", lo=7, hi=84)
+        if interval and max_interval and max_interval < interval:
+            t.error("max_interval_days", "must not be shorter than interval_days")
+        sources = t.sources()
+        nprs = NprsSettings(0, 0, "either", ())
+        n = t.table("nprs")
+        if n:
+            nprs = NprsSettings(
+                n.number("mcid_points", lo=0.5, hi=10),
+                n.number("mcid_percent", lo=1, hi=100),
+                n.text("combine", choices=("either", "both")),
+                n.sources(),
+            )
+            n.done()
+        psfs = PsfsSettings(0, 0, 1, 5, ())
+        p = t.table("psfs")
+        if p:
+            psfs = PsfsSettings(
+                p.number("mcid_points_average", lo=0.5, hi=10),
+                p.number("mcid_points_single", lo=0.5, hi=10),
+                p.integer("min_items", lo=1, hi=10),
+                p.integer("max_items", lo=1, hi=10),
+                p.sources(),
+            )
+            if psfs.max_items < psfs.min_items:
+                p.error("max_items", "must not be smaller than min_items")
+            p.done()
+        t.done()
+        return OutcomeSettings(interval, max_interval, sources, nprs, psfs)
+
+    def _cross_check(
+        self, exercises: list[Exercise], phases: tuple[Phase, ...], tests: list[ObjectiveTest]
+    ) -> None:
+        numbers = {p.number for p in phases}
+        ids = {e.id for e in exercises}
+        for index, ex in enumerate(exercises):
+            base: PathT = ("exercises", index)
+            for key in ("regression", "progression"):
+                ref = getattr(ex, key)
+                if ref and ref not in ids:
+                    self.error((*base, key), f"unknown exercise '{ref}'{_suggest(ref, ids)}")
+                elif ref == ex.id:
+                    self.error((*base, key), "an exercise cannot be its own " + key)
+            for n in ex.phases:
+                if numbers and n not in numbers:
+                    self.error((*base, "phases"), f"there is no phase {n}")
+        for index, test in enumerate(tests):
+            if numbers and test.phase not in numbers:
+                self.error(("objective_tests", index, "phase"), f"there is no phase {test.phase}")
+
+
+def check_protocol(path: str | Path | None = None) -> dict[str, Any]:
+    """Validate a protocol file and return its summary (raises ``ProtocolError``)."""
+    return load_protocol(path).summary()
+
+
+def describe_condition(condition: Condition, fmt: Callable[[Any], str] = str) -> str:
+    """A compact technical rendering of a condition, for the rule listings and logs."""
+    if condition.metric == "days" and condition.where is not None:
+        w = condition.where
+        inner = f"{w.field} {w.op} {fmt(w.value)}"
+        return f"days where {inner} {condition.op} {fmt(condition.value)}"
+    subject = condition.field or condition.test
+    head = f"{condition.metric}({subject})" if subject else condition.metric
+    return f"{head} {condition.op} {fmt(condition.value)}"
+
+
+__all__ = [
+    "ASSESSMENT_FIELDS",
+    "CHECKIN_FIELDS",
+    "DEFAULT_PROTOCOL_PATH",
+    "EXPERT_DEFAULT",
+    "LEG_STATUSES",
+    "SCREENS",
+    "URGENCIES",
+    "URGENCY_RANK",
+    "CheckinRule",
+    "Condition",
+    "Criterion",
+    "Dosage",
+    "Exercise",
+    "ObjectiveTest",
+    "Phase",
+    "Protocol",
+    "ProtocolError",
+    "ProtocolIssue",
+    "RedFlag",
+    "SessionTemplate",
+    "Source",
+    "check_protocol",
+    "default_protocol",
+    "describe_condition",
+    "load_protocol",
+    "parse_protocol",
+]

@@ -1,0 +1,163 @@
+"""Red-flag triage: which answers stop the program, and how urgently to seek care.
+
+Conservative by construction:
+- "yes" and "unsure" both trigger a red flag, with the question's urgency (never graded down);
+- a missing or unrecognised answer to a question in the screen makes the screen *incomplete*:
+  the program cannot proceed, and the answer is never read as "no";
+- the overall urgency is the most urgent of the triggered flags.
+
+Pure: same protocol and answers → same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from backstride.core.protocol import URGENCY_RANK, Protocol, RedFlag, UrgencyAdvice
+
+ANSWER_CHOICES: tuple[tuple[str, str], ...] = (("no", "No"), ("yes", "Yes"), ("unsure", "Not sure"))
+_ANSWER_ALIASES: Mapping[str, str] = {
+    "yes": "yes",
+    "y": "yes",
+    "true": "yes",
+    "no": "no",
+    "n": "no",
+    "false": "no",
+    "unsure": "unsure",
+    "not sure": "unsure",
+    "not_sure": "unsure",
+    "don't know": "unsure",
+    "dont_know": "unsure",
+}
+TRIGGERING_ANSWERS: frozenset[str] = frozenset({"yes", "unsure"})
+
+
+def normalise_answer(value: Any) -> str | None:
+    """``"yes"``, ``"no"``, ``"unsure"`` or None (missing / not understood)."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, str):
+        return _ANSWER_ALIASES.get(value.strip().lower())
+    return None
+
+
+@dataclass(frozen=True)
+class TriggeredFlag:
+    id: str
+    group: str
+    question: str
+    answer: str
+    reason: str
+    urgency: str
+    source: str
+    source_keys: tuple[str, ...]
+
+    @property
+    def answer_label(self) -> str:
+        return dict(ANSWER_CHOICES)[self.answer]
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    screen: str
+    stop: bool
+    urgency: str | None
+    triggered: tuple[TriggeredFlag, ...]
+    missing: tuple[str, ...]
+    protocol_id: str = ""
+    protocol_version: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def can_proceed(self) -> bool:
+        """True only for a complete screen with no red flag."""
+        return self.complete and not self.stop
+
+    @property
+    def cauda_equina(self) -> bool:
+        return any(f.group == "cauda_equina" for f in self.triggered)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "screen": self.screen,
+            "stop": self.stop,
+            "urgency": self.urgency,
+            "missing": list(self.missing),
+            "triggered": [
+                {
+                    "id": f.id,
+                    "group": f.group,
+                    "question": f.question,
+                    "answer": f.answer,
+                    "reason": f.reason,
+                    "urgency": f.urgency,
+                    "source": f.source,
+                }
+                for f in self.triggered
+            ],
+            "protocol": f"{self.protocol_id}@{self.protocol_version}",
+        }
+
+
+def triage(protocol: Protocol, answers: Mapping[str, Any], screen: str = "initial") -> TriageResult:
+    """Screen ``answers`` (red-flag id → yes/no/unsure) against ``protocol`` for ``screen``.
+
+    Answers to questions outside the screen are ignored.
+    """
+    questions = protocol.red_flags_for(screen)
+    triggered: list[TriggeredFlag] = []
+    missing: list[str] = []
+    for flag in questions:
+        answer = normalise_answer(answers.get(flag.id))
+        if answer is None:
+            missing.append(flag.id)
+        elif answer in TRIGGERING_ANSWERS:
+            triggered.append(_triggered(protocol, flag, answer, screen))
+    urgency = max((f.urgency for f in triggered), key=URGENCY_RANK.__getitem__, default=None)
+    return TriageResult(
+        screen=screen,
+        stop=bool(triggered),
+        urgency=urgency,
+        triggered=tuple(triggered),
+        missing=tuple(missing),
+        protocol_id=protocol.id,
+        protocol_version=protocol.version,
+    )
+
+
+def _triggered(protocol: Protocol, flag: RedFlag, answer: str, screen: str) -> TriggeredFlag:
+    reason = flag.reason
+    if answer == "unsure":
+        reason = f"You weren't sure, so we are being careful. {reason}"
+    return TriggeredFlag(
+        id=flag.id,
+        group=flag.group,
+        question=flag.text_for(screen),
+        answer=answer,
+        reason=reason,
+        urgency=flag.urgency,
+        source=protocol.cite(flag.sources),
+        source_keys=flag.sources,
+    )
+
+
+def advice_for(protocol: Protocol, result: TriageResult) -> UrgencyAdvice | None:
+    """The fixed safety-netting text for the result's urgency (None when nothing triggered)."""
+    return protocol.urgency[result.urgency] if result.urgency else None
+
+
+__all__ = [
+    "ANSWER_CHOICES",
+    "TriageResult",
+    "TriggeredFlag",
+    "advice_for",
+    "normalise_answer",
+    "triage",
+]
