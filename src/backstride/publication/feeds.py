@@ -28,10 +28,11 @@ def _abs(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _sub(parent: Any, tag: str, text: str | None = None, **attrib: str) -> Any:
-    el = etree.SubElement(parent, tag, {k.replace("__", ":"): v for k, v in attrib.items()})
-    if text is not None:
-        el.text = text
+def _sub(parent: Any, tag: str, value: str | None = None, **attrib: str) -> Any:
+    """A child element with text ``value`` and attributes ``attrib``."""
+    el = etree.SubElement(parent, tag, attrib)
+    if value is not None:
+        el.text = value
     return el
 
 
@@ -52,7 +53,7 @@ def _cdata(html: str) -> Any:
 
 def cover_url(show: PodcastShow) -> str:
     if show.image:
-        return _abs(reverse("publication:media", args=[show.image.name.rsplit("/", 1)[-1]]))
+        return _abs(reverse("publication:media", args=[str(show.image.name).rsplit("/", 1)[-1]]))
     return _abs(static("publication/podcast-cover.png"))
 
 

@@ -51,7 +51,7 @@ class PublishableForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["author"].queryset = editors()
+        self.fields["author"].queryset = editors()  # type: ignore[attr-defined]
         self.fields["slug"].required = False
         self.fields[
             "slug"
@@ -154,7 +154,9 @@ class ArticleForm(PublishableForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["tags_text"] = ", ".join(t.name for t in self.instance.tags.all())
-            self.fields["pinned_related"].queryset = Article.objects.exclude(pk=self.instance.pk)
+            self.fields["pinned_related"].queryset = Article.objects.exclude(  # type: ignore[attr-defined]
+                pk=self.instance.pk
+            )
         self.fields["pinned_related"].required = False
         self.fields["pinned_related"].label = "Pinned related articles"
         self.fields["hero_image"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
@@ -256,7 +258,9 @@ class EpisodeForm(PublishableForm):
             f"MP3 or M4A, at most {filesizeformat(services.max_audio_bytes())}. The length is "
             "read from the file."
         )
-        self.fields["article"].queryset = Article.objects.order_by("-published_at", "title")
+        self.fields["article"].queryset = Article.objects.order_by(  # type: ignore[attr-defined]
+            "-published_at", "title"
+        )
         self.fields["article"].label = "In-depth article"
         if self.instance.pk and self.instance.chapters:
             self.initial["chapters_text"] = json.dumps(self.instance.chapters, indent=2)

@@ -23,7 +23,7 @@ from backstride.core.publication.markdown import RenderedMarkdown, TocEntry, ren
 from backstride.core.publication.podcast import podcast_guid
 
 if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
+    from django_stubs_ext.db.models.manager import RelatedManager
 
 
 class Status(models.TextChoices):
@@ -299,7 +299,7 @@ class Episode(Publishable):
 
     @property
     def audio_name(self) -> str:
-        return self.audio.name.rsplit("/", 1)[-1]
+        return str(self.audio.name).rsplit("/", 1)[-1]
 
     @property
     def audio_url(self) -> str:

@@ -136,8 +136,8 @@ def recompute_related(now: datetime | None = None) -> int:
     moment = now or timezone.now()
     rows = [
         RelatedArticle(
-            article_id=doc_id,
-            related_id=other_id,
+            article_id=int(str(doc_id)),
+            related_id=int(str(other_id)),
             score=score,
             rank=rank,
             backend=backend,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,13 +12,22 @@ from django.urls import reverse
 
 from .models import Article, Episode, Tag
 
-PROTOCOL = urlsplit(settings.SITE_URL).scheme or "https"
+T = TypeVar("T")
 
 
-class ArticleSitemap(Sitemap[Article]):
+class SiteSitemap(Sitemap[T]):
+    """Absolute URLs from ``SITE_URL`` (not the request's Host header)."""
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+    def get_domain(self, site: Any = None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class ArticleSitemap(SiteSitemap[Article]):
     changefreq = "monthly"
     priority = 0.8
-    protocol = PROTOCOL
 
     def items(self) -> Any:
         return Article.objects.live().order_by("-published_at")
@@ -27,10 +36,9 @@ class ArticleSitemap(Sitemap[Article]):
         return item.updated_at
 
 
-class EpisodeSitemap(Sitemap[Episode]):
+class EpisodeSitemap(SiteSitemap[Episode]):
     changefreq = "monthly"
     priority = 0.7
-    protocol = PROTOCOL
 
     def items(self) -> Any:
         return Episode.objects.live().order_by("-published_at")
@@ -39,19 +47,17 @@ class EpisodeSitemap(Sitemap[Episode]):
         return item.updated_at
 
 
-class TagSitemap(Sitemap[Tag]):
+class TagSitemap(SiteSitemap[Tag]):
     changefreq = "weekly"
     priority = 0.4
-    protocol = PROTOCOL
 
     def items(self) -> Any:
         return Tag.objects.filter(articles__in=Article.objects.live()).distinct()
 
 
-class PagesSitemap(Sitemap[str]):
+class PagesSitemap(SiteSitemap[str]):
     changefreq = "daily"
     priority = 1.0
-    protocol = PROTOCOL
 
     def items(self) -> list[str]:
         return ["web:home", "publication:article_list", "publication:podcast_list"]

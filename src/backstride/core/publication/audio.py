@@ -38,6 +38,8 @@ def probe_audio(path: Path | str) -> AudioInfo:
     try:
         if kind == MP3:
             mp3 = MutagenMP3(path)
+            if mp3.info is None:
+                raise NotAudioError("This file has no MPEG audio frames.")
             duration, bitrate = float(mp3.info.length), int(mp3.info.bitrate) or None
         else:
             mp4 = MutagenMP4(path)
