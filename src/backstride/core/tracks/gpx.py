@@ -1,0 +1,120 @@
+"""Streaming GPX 1.0/1.1 parser (tracks, or a route when there is no track)."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from .build import build_activity, fmt_clock, sport_from_text, steps_per_minute
+from .model import Activity, ParseError
+from .xmlstream import PointBuffer, XmlStream, local_name, release
+
+# Column order of the point buffer.
+LAT, LON, ELE, TIME, HR, CAD, SPEED = range(7)
+NCOLS = 7
+_CHILD_COLUMNS = {
+    "ele": ELE,
+    "time": TIME,
+    "hr": HR,
+    "heartrate": HR,
+    "cad": CAD,
+    "cadence": CAD,
+    "speed": SPEED,
+}
+_TAGS = ("{*}trkpt", "{*}rtept", "{*}trkseg", "{*}trk", "{*}rte", "{*}gpx")
+
+
+def parse_gpx(source: IO[bytes]) -> list[Activity]:
+    """Parse a GPX stream into one :class:`Activity` (all tracks and segments of the file)."""
+    stream = XmlStream(source, _TAGS, "GPX")
+    trk = PointBuffer(NCOLS, TIME)
+    rte = PointBuffer(NCOLS, TIME)
+    segment_starts: list[int] = []
+    kinds: dict[Any, str] = {}
+    columns: dict[Any, int] = {}
+    names: list[str] = []
+    types: list[str] = []
+    ntracks = 0
+    for el in stream:
+        tag = el.tag
+        kind = kinds.get(tag)
+        if kind is None:
+            kind = kinds[tag] = local_name(tag)
+        if kind == "trkpt" or kind == "rtept":
+            row: list[Any] = [el.get("lat"), el.get("lon"), None, None, None, None, None]
+            for child in el.iter():
+                ctag = child.tag
+                col = columns.get(ctag)
+                if col is None:
+                    col = columns[ctag] = _CHILD_COLUMNS.get(local_name(ctag).lower(), -1)
+                if col >= 0:
+                    row[col] = child.text
+            (trk if kind == "trkpt" else rte).add(row)
+        elif kind == "trkseg":
+            segment_starts.append(trk.count)
+            el.clear(keep_tail=False)  # keep its siblings: <name>/<type> are read at </trk>
+            continue
+        elif kind == "trk":
+            ntracks += 1
+            segment_starts.append(trk.count)
+            for child in el:
+                cname = local_name(child.tag)
+                if cname == "name" and child.text:
+                    names.append(child.text.strip())
+                elif cname == "type" and child.text:
+                    types.append(child.text.strip())
+        elif kind == "rte":
+            for child in el:
+                if local_name(child.tag) == "name" and child.text:
+                    names.append(child.text.strip())
+        if kind != "gpx":
+            release(el)
+
+    if stream.root_tag is not None and local_name(stream.root_tag) != "gpx":
+        raise ParseError(
+            f"not a GPX file (the XML root element is <{local_name(stream.root_tag)}>)"
+        )
+    warnings: list[str] = []
+    buf = trk
+    if trk.count == 0:
+        if rte.count == 0:
+            if stream.truncated:
+                raise ParseError(stream.cut_note() + " before any track point")
+            raise ParseError("GPX file has no track or route points")
+        buf = rte
+        warnings.append("GPX has a route (a planned course) but no recorded track")
+        segment_starts = []
+    elif ntracks > 1:
+        warnings.append(f"GPX has {ntracks} tracks; they were imported as one activity")
+    block = buf.array()
+    if buf.bad_values:
+        warnings.append(f"{buf.bad_values} unreadable numbers ignored")
+    sport = sport_from_text(types[0]) if types else "other"
+    activity = build_activity(
+        source_format="gpx",
+        sport=sport,
+        tabs=block[:, TIME],
+        lat=block[:, LAT],
+        lon=block[:, LON],
+        ele=block[:, ELE],
+        hr=block[:, HR],
+        cadence=steps_per_minute(block[:, CAD], sport, per_leg=None),
+        speed=block[:, SPEED],
+        segment_starts=segment_starts,
+        warnings=warnings,
+        name=names[0] if names else "",
+    )
+    if stream.truncated:
+        activity.warnings.insert(0, truncation_warning(stream.cut_note(), block[:, TIME]))
+    if stream.trailing_junk:
+        activity.warnings.append("ignored unreadable bytes after the end of the GPX document")
+    return [activity]
+
+
+def truncation_warning(note: str, tabs: Any) -> str:
+    """``"<note>; data up to 10:42:13 UTC kept"`` (or the number of points when untimed)."""
+    import numpy as np
+
+    valid = tabs[~np.isnan(tabs)] if len(tabs) else tabs
+    if len(valid):
+        return f"{note}; data up to {fmt_clock(float(valid[-1]))} kept"
+    return f"{note}; the first {len(tabs)} points kept"

@@ -1,0 +1,173 @@
+"""Streaming TCX parser (``<Activities>`` and ``<Courses>``); one Activity per ``<Activity>``."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+import numpy as np
+
+from .build import build_activity, sport_from_text, steps_per_minute, utc_datetime
+from .gpx import truncation_warning
+from .model import Activity, Lap, ParseError
+from .xmlstream import PointBuffer, XmlStream, local_name, parse_time, release
+
+TIME, LAT, LON, ALT, DIST, HR, CAD, RUNCAD, SPEED = range(9)
+NCOLS = 9
+_CHILD_COLUMNS = {
+    "Time": TIME,
+    "LatitudeDegrees": LAT,
+    "LongitudeDegrees": LON,
+    "AltitudeMeters": ALT,
+    "DistanceMeters": DIST,
+    "Value": HR,  # inside a Trackpoint, only <HeartRateBpm> has a <Value>
+    "Cadence": CAD,
+    "RunCadence": RUNCAD,
+    "Speed": SPEED,
+}
+_TAGS = ("{*}Trackpoint", "{*}Lap", "{*}Activity", "{*}Course", "{*}TrainingCenterDatabase")
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        v = float(text) if text is not None else None
+    except ValueError:
+        return None
+    return v if v is not None and np.isfinite(v) else None
+
+
+def parse_tcx(source: IO[bytes]) -> list[Activity]:
+    """Parse a TCX stream. Courses (planned routes) parse too, with a warning."""
+    stream = XmlStream(source, _TAGS, "TCX")
+    buf = PointBuffer(NCOLS, TIME)
+    columns: dict[Any, int] = {}
+    kinds: dict[Any, str] = {}
+    laps: list[Lap] = []
+    activities: list[Activity] = []
+
+    def finish(sport_text: str | None, name: str, course: bool) -> None:
+        nonlocal laps
+        if buf.count == 0 and not laps:
+            return
+        activities.append(_make(buf, sport_text, name, laps, course))
+        buf.reset()
+        laps = []
+
+    for el in stream:
+        tag = el.tag
+        kind = kinds.get(tag)
+        if kind is None:
+            kind = kinds[tag] = local_name(tag)
+        if kind == "Trackpoint":
+            row: list[Any] = [None] * NCOLS
+            for child in el.iter():
+                ctag = child.tag
+                col = columns.get(ctag)
+                if col is None:
+                    col = columns[ctag] = _CHILD_COLUMNS.get(local_name(ctag), -1)
+                if col >= 0:
+                    row[col] = child.text
+            buf.add(row)
+            release(el)
+        elif kind == "Lap":
+            laps.append(_lap(el))
+            el.clear(keep_tail=False)
+        elif kind == "Activity":
+            finish(el.get("Sport"), _child_text(el, "Id"), course=False)
+            release(el)
+        elif kind == "Course":
+            finish(None, _child_text(el, "Name"), course=True)
+            release(el)
+
+    if stream.root_tag is not None and local_name(stream.root_tag) != "TrainingCenterDatabase":
+        raise ParseError(
+            f"not a TCX file (the XML root element is <{local_name(stream.root_tag)}>)"
+        )
+    if stream.truncated:
+        if buf.count:
+            note = truncation_warning(stream.cut_note(), buf.array()[:, TIME])
+            finish(_open_activity_sport(stream), "", course=False)
+            activities[-1].warnings.insert(0, note)
+        elif not activities:
+            raise ParseError(stream.cut_note() + " before any track point")
+    activities = [a for a in activities if a.points or a.device_totals]
+    if not activities:
+        raise ParseError("TCX file has no activity or course with track points")
+    if stream.trailing_junk:
+        activities[-1].warnings.append("ignored unreadable bytes after the end of the TCX document")
+    return activities
+
+
+def _open_activity_sport(stream: XmlStream) -> str | None:
+    """Sport of the ``<Activity>`` that was still open when the file was cut off."""
+    if stream.last is None:
+        return None
+    root = stream.last.getroottree().getroot()
+    sport = None
+    for act in root.iter("{*}Activity"):
+        sport = act.get("Sport")
+    return sport
+
+
+def _child_text(el: Any, name: str) -> str:
+    for child in el:
+        if local_name(child.tag) == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def _lap(el: Any) -> Lap:
+    lap = Lap()
+    start = el.get("StartTime")
+    if start:
+        ts = parse_time(start)
+        if np.isfinite(ts):
+            lap.start = utc_datetime(ts)
+    for child in el:
+        name = local_name(child.tag)
+        if name == "TotalTimeSeconds":
+            lap.timer_s = _float(child.text)
+        elif name == "DistanceMeters":
+            lap.distance_m = _float(child.text)
+    return lap
+
+
+def _make(
+    buf: PointBuffer, sport_text: str | None, name: str, laps: list[Lap], course: bool
+) -> Activity:
+    block = buf.array()
+    sport = sport_from_text(sport_text)
+    warnings: list[str] = []
+    if course:
+        warnings.append("TCX course (a planned route), not a recorded activity")
+    if buf.bad_values:
+        warnings.append(f"{buf.bad_values} unreadable numbers ignored")
+    runcad = block[:, RUNCAD]
+    if not np.isnan(runcad).all():
+        cadence = steps_per_minute(runcad, sport, per_leg=True)
+    else:
+        cadence = steps_per_minute(block[:, CAD], sport, per_leg=None)
+    totals: dict[str, Any] = {}
+    if laps:
+        timer = [lap.timer_s for lap in laps if lap.timer_s is not None]
+        dist = [lap.distance_m for lap in laps if lap.distance_m is not None]
+        if timer:
+            totals["total_timer_time"] = float(sum(timer))
+        if dist:
+            totals["total_distance"] = float(sum(dist))
+        totals["laps"] = len(laps)
+    return build_activity(
+        source_format="tcx",
+        sport=sport,
+        tabs=block[:, TIME],
+        lat=block[:, LAT],
+        lon=block[:, LON],
+        ele=block[:, ALT],
+        hr=block[:, HR],
+        cadence=cadence,
+        dist=block[:, DIST],
+        speed=block[:, SPEED],
+        laps=laps,
+        warnings=warnings,
+        device_totals=totals,
+        name=name,
+    )
