@@ -104,7 +104,7 @@ def load_demo(stdout: TextIO) -> None:
         episode = Episode(
             title=meta["title"],
             slug=meta["slug"],
-            summary=notes.split("\n\n", 1)[0].replace("\n", " "),
+            summary=meta["summary"],
             show_notes=notes,
             number=meta.get("number"),
             season=meta.get("season"),
@@ -133,7 +133,9 @@ def load_demo(stdout: TextIO) -> None:
     # Past demo items are history: mark their side effects done without announcing them
     # (no newsletter for episodes "published" weeks ago), then compute related articles.
     for item in new_live:
-        type(item).objects.filter(pk=item.pk).update(side_effects_done_at=now)
+        type(item).objects.filter(pk=item.pk).update(
+            side_effects_done_at=now, created_at=item.published_at, updated_at=item.published_at
+        )
     if created_articles:
         services.recompute_related(now)
     stdout.write(
