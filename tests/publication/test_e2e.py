@@ -71,3 +71,19 @@ def test_screenshots_at_desktop_and_phone_width(page, demo_site):
                 "document.documentElement.scrollWidth > document.documentElement.clientWidth"
             )
             assert not overflow, f"{name} scrolls sideways at {width}px"
+
+
+def test_editor_live_preview_updates_as_you_type(page, demo_site):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.conftest import login_in_browser
+
+    login_in_browser(page, demo_site, "editor@example.com", "backstride-demo")
+    page.goto(demo_site.url + "/editor/articles/new/")
+    page.get_by_label("Body").fill("## Walking first\n\nTen minutes, <script>alert(1)</script>")
+    page.locator("#preview h2#walking-first").wait_for()
+    assert "Removed for safety" in page.locator("#preview").inner_text()
+    assert page.locator("#preview script").count() == 0
+    assert serious(Axe().run(page)) == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "publication-editor-1280.png"), full_page=True)
