@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class NewsletterConfig(AppConfig):
     name = "backstride.newsletter"
     label = "newsletter"
+    verbose_name = "Newsletter"
+
+    def ready(self) -> None:
+        from anymail.signals import inbound, tracking
+
+        from . import receivers
+
+        tracking.connect(receivers.on_tracking, dispatch_uid="newsletter-tracking")
+        inbound.connect(receivers.on_inbound, dispatch_uid="newsletter-inbound")
+        try:
+            from backstride.publication.signals import episode_published
+        except ImportError:  # the publication app is optional for the newsletter
+            return
+        episode_published.connect(
+            receivers.on_episode_published, dispatch_uid="newsletter-episode-published"
+        )
