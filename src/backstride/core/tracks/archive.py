@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
-from .api import gunzip
+from .api import SNIFF_BYTES, gunzip, sniff_format
 from .model import ParseError
 
 MB = 1024 * 1024
@@ -38,6 +38,9 @@ class ArchiveEntry:
     data: bytes | None
     error: str | None
     warnings: list[str] = field(default_factory=list)  #: e.g. a gzip member cut off early
+    index: int = 0  #: position among the archive's activity entries (stable, for resuming)
+    total: int | None = None  #: how many activity entries the archive holds
+    format: str = ""  #: "gpx" | "tcx" | "fit" sniffed from the content ("" when unknown)
 
 
 def _mb(n: float) -> str:
@@ -114,44 +117,65 @@ def iter_archive(
             raise ParseError(
                 f"archive holds {len(infos):,} files, more than the limit of {lim.max_entries:,}"
             )
-        total = 0
-        for info in infos:
-            name = info.filename
-            if info.is_dir():
-                continue
-            if unsafe_name(name):
-                yield ArchiveEntry(name, None, "unsafe file name (absolute path or '..'); skipped")
-                continue
-            low = name.lower()
-            if not low.endswith(ACTIVITY_SUFFIXES):
-                if on_skip is not None:
-                    reason = (
+        candidates = [
+            info
+            for info in infos
+            if not info.is_dir()
+            and (unsafe_name(info.filename) or info.filename.lower().endswith(ACTIVITY_SUFFIXES))
+        ]
+        if on_skip is not None:
+            chosen = {id(info) for info in candidates}
+            for info in infos:
+                if not info.is_dir() and id(info) not in chosen:
+                    low = info.filename.lower()
+                    on_skip(
+                        info.filename,
                         "nested archives are not opened"
                         if low.endswith(".zip")
-                        else ("not an activity file")
+                        else "not an activity file",
                     )
-                    on_skip(name, reason)
-                continue
-            if info.flag_bits & 0x1:
-                yield ArchiveEntry(name, None, "file is encrypted in the archive")
-                continue
-            if info.file_size > lim.max_entry_bytes:
-                yield ArchiveEntry(
-                    name,
-                    None,
-                    f"file is {_mb(info.file_size)}, over the {_mb(lim.max_entry_bytes)} limit",
-                )
-                continue
-            if info.file_size > MB and info.file_size > lim.max_ratio * max(info.compress_size, 1):
-                yield ArchiveEntry(
-                    name, None, "compressed far too well to be real (zip bomb?); skipped"
-                )
-                continue
-            entry, produced, stop = _read_member(zf, info, lim, total)
-            total += produced
+        count = len(candidates)
+        produced_total = 0
+        for index, info in enumerate(candidates):
+            entry, produced, stop = _entry(zf, info, lim, produced_total)
+            produced_total += produced
+            entry.index = index
+            entry.total = count
+            if entry.data is not None:
+                entry.format = _sniff(entry.data, entry.name)
             yield entry
             if stop:
                 return
+
+
+def _sniff(data: bytes, name: str) -> str:
+    try:
+        kind = sniff_format(data[:SNIFF_BYTES], name)
+    except ParseError:
+        return ""
+    return kind if kind in ("gpx", "tcx", "fit") else ""
+
+
+def _entry(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, lim: ArchiveLimits, total: int
+) -> tuple[ArchiveEntry, int, bool]:
+    """Checks from the headers first (cheap refusals), then the counted read."""
+    name = info.filename
+    if unsafe_name(name):
+        return (
+            ArchiveEntry(name, None, "unsafe file name (absolute path or '..'); skipped"),
+            0,
+            False,
+        )
+    if info.flag_bits & 0x1:
+        return ArchiveEntry(name, None, "file is encrypted in the archive"), 0, False
+    if info.file_size > lim.max_entry_bytes:
+        msg = f"file is {_mb(info.file_size)}, over the {_mb(lim.max_entry_bytes)} limit"
+        return ArchiveEntry(name, None, msg), 0, False
+    if info.file_size > MB and info.file_size > lim.max_ratio * max(info.compress_size, 1):
+        msg = "compressed far too well to be real (zip bomb?); skipped"
+        return ArchiveEntry(name, None, msg), 0, False
+    return _read_member(zf, info, lim, total)
 
 
 def _read_member(

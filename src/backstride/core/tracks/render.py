@@ -96,24 +96,17 @@ def _get(obj: Any, name: str) -> Any:
 
 
 def to_gpx(activity_like: Any, *, creator: str = "Backstride") -> bytes:
-    """GPX 1.1 bytes for an :class:`Activity` (or any object/dict with the same attributes).
+    """GPX 1.1 bytes for an :class:`Activity` (or any object/dict with the same attributes), or
+    for a list of them (a multi-sport file: one ``<trk>`` per part).
 
     Heart rate and cadence go in Garmin's TrackPointExtension; running/walking cadence is written
     per leg (as watches and other apps write it). Points without a position are left out (GPX
     requires one), so a treadmill run gives a track with no points but its metadata."""
-    lat = _get(activity_like, "lat")
-    lon = _get(activity_like, "lon")
-    t = _get(activity_like, "t")
-    ele = _get(activity_like, "ele")
-    hr = _get(activity_like, "hr")
-    cad = _get(activity_like, "cadence")
-    start: datetime | None = _get(activity_like, "start")
-    sport = _get(activity_like, "sport") or "other"
-    name = (
-        _get(activity_like, "name")
-        or f"{sport} {start.date().isoformat() if start else ''}".strip()
-    )
-    per_leg = sport in ("run", "walk")
+    parts = list(activity_like) if isinstance(activity_like, (list, tuple)) else [activity_like]
+    first = parts[0] if parts else {}
+    start0: datetime | None = _get(first, "start")
+    sport0 = _get(first, "sport") or "other"
+    name0 = _get(first, "name") or f"{sport0} {start0.date().isoformat() if start0 else ''}".strip()
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         f'<gpx version="1.1" creator={quoteattr(creator + " " + ALGORITHM_VERSION)} '
@@ -123,11 +116,25 @@ def to_gpx(activity_like: Any, *, creator: str = "Backstride") -> bytes:
         'xsi:schemaLocation="http://www.topografix.com/GPX/1/1 '
         'http://www.topografix.com/GPX/1/1/gpx.xsd">\n',
         " <metadata>\n",
-        f"  <name>{escape(str(name))}</name>\n",
+        f"  <name>{escape(str(name0))}</name>\n",
     ]
-    if start is not None:
-        out.append(f"  <time>{_iso(start)}</time>\n")
-    out.append(" </metadata>\n <trk>\n")
+    if start0 is not None:
+        out.append(f"  <time>{_iso(start0)}</time>\n")
+    out.append(" </metadata>\n")
+    for part in parts:
+        _write_track(out, part)
+    out.append("</gpx>\n")
+    return "".join(out).encode("utf-8")
+
+
+def _write_track(out: list[str], act: Any) -> None:
+    lat = _get(act, "lat")
+    lon = _get(act, "lon")
+    start: datetime | None = _get(act, "start")
+    sport = _get(act, "sport") or "other"
+    name = _get(act, "name") or f"{sport} {start.date().isoformat() if start else ''}".strip()
+    per_leg = sport in ("run", "walk")
+    out.append(" <trk>\n")
     out.append(f"  <name>{escape(str(name))}</name>\n  <type>{escape(str(sport))}</type>\n")
     out.append("  <trkseg>\n")
     if lat is not None and lon is not None:
@@ -141,8 +148,8 @@ def to_gpx(activity_like: Any, *, creator: str = "Backstride") -> bytes:
             arr = np.asarray(values, dtype=np.float64)
             return [None if v != v else v for v in arr.tolist()]
 
-        times = col(t)
-        eles, hrs, cads = col(ele), col(hr), col(cad)
+        times = col(_get(act, "t"))
+        eles, hrs, cads = col(_get(act, "ele")), col(_get(act, "hr")), col(_get(act, "cadence"))
         base = start.astimezone(UTC) if start is not None else None
         for i, (la, lo) in enumerate(zip(lat_a.tolist(), lon_a.tolist(), strict=True)):
             if la != la or lo != lo:
@@ -161,5 +168,4 @@ def to_gpx(activity_like: Any, *, creator: str = "Backstride") -> bytes:
                     out.append(f"<gpxtpx:cad>{round(c / 2 if per_leg else c)}</gpxtpx:cad>")
                 out.append("</gpxtpx:TrackPointExtension></extensions>")
             out.append("</trkpt>\n")
-    out.append("  </trkseg>\n </trk>\n</gpx>\n")
-    return "".join(out).encode("utf-8")
+    out.append("  </trkseg>\n </trk>\n")
