@@ -11,14 +11,15 @@ import importlib
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
+from backstride.accounts.models import User
+
 from .auth import api_auth
 
 api = NinjaAPI(
     title="Backstride API",
     version="1",
     description=(
-        "Rehab, runs and publication data. "
-        "Authenticate with `Authorization: Bearer <token>`."
+        "Rehab, runs and publication data. Authenticate with `Authorization: Bearer <token>`."
     ),
     auth=api_auth,
     urls_namespace="api",
@@ -36,12 +37,13 @@ class Me(Schema):
 @api.get("/me", response=Me, tags=["accounts"], summary="The signed-in person")
 def me(request: HttpRequest) -> Me:
     user = request.user
+    assert isinstance(user, User)  # the auth classes guarantee a signed-in person
     return Me(
         id=user.pk,
-        email=user.email,  # type: ignore[union-attr]
-        display_name=user.display_name,  # type: ignore[union-attr]
-        role=user.role,  # type: ignore[union-attr]
-        timezone=user.timezone,  # type: ignore[union-attr]
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        timezone=user.timezone,
     )
 
 

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from backstride.accounts.models import User
+
 from .models import ApiToken
 
 
@@ -19,15 +21,17 @@ class TokenForm(forms.Form):
 
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
     form = TokenForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
-        _, raw = ApiToken.issue(request.user, form.cleaned_data["name"])
+        _, raw = ApiToken.issue(user, form.cleaned_data["name"])
         form = TokenForm()
     context = {
         "form": form,
         "raw": raw,
-        "tokens": ApiToken.objects.filter(user=request.user, revoked_at__isnull=True),
+        "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True),
     }
     return render(request, "api/tokens.html", context)
 
@@ -35,7 +39,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk, revoked_at__isnull=True)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     messages.info(request, f"Token “{token.name}” is revoked.")
