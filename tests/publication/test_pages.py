@@ -256,3 +256,11 @@ def test_demo_is_idempotent_and_has_enough_content():
         assert episode.article is not None
         assert episode.duration_seconds > 10
         assert episode.transcript.startswith("WEBVTT")
+
+
+def test_article_list_and_tag_pages_are_valid_html(client):
+    load_demo(StringIO())
+    for path in ("/articles/", "/articles/tag/running/", "/articles/treat-explained/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        strict_parse(response.content.decode())

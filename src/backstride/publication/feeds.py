@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
 from backstride.core.publication.podcast import format_itunes_duration, rfc2822
 
+from . import services
 from .models import Article, Episode, EpisodeType, PodcastShow
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -51,17 +51,11 @@ def _cdata(html: str) -> Any:
         return html
 
 
-def cover_url(show: PodcastShow) -> str:
-    if show.image:
-        return _abs(reverse("publication:media", args=[str(show.image.name).rsplit("/", 1)[-1]]))
-    return _abs(static("publication/podcast-cover.png"))
-
-
 def render_podcast_feed() -> bytes:
     show = PodcastShow.get()
     feed_url = _abs(reverse("publication:podcast_feed"))
     site_link = _abs(reverse("publication:podcast_list"))
-    image = cover_url(show)
+    image = services.cover_url(show)
     rss = etree.Element("rss", nsmap=NSMAP, version="2.0")
     ch = _sub(rss, "channel")
     _sub(ch, f"{{{ATOM}}}link", href=feed_url, rel="self", type="application/rss+xml")

@@ -66,12 +66,25 @@ def default_publish_time(now: datetime | None = None) -> datetime:
 # --- homepage -----------------------------------------------------------------------------
 
 
+def cover_url(show: PodcastShow | None = None) -> str:
+    """Absolute URL of the podcast cover: the uploaded image, or the built-in 1400 px PNG."""
+    from django.templatetags.static import static
+    from django.urls import reverse
+
+    show = show or PodcastShow.get()
+    if show.image:
+        name = str(show.image.name).rsplit("/", 1)[-1]
+        return settings.SITE_URL + reverse("publication:media", args=[name])
+    return settings.SITE_URL + static("publication/podcast-cover.png")
+
+
 def homepage_context(article_count: int = 3) -> dict[str, Any]:
     """What the homepage shows from the publication: the latest live episode and articles.
 
     Keys: ``latest_episode`` (Episode or None), ``latest_articles`` (list of Article),
-    ``podcast_show`` (PodcastShow).
+    ``podcast_show`` (PodcastShow), ``podcast_cover_url`` (str).
     """
+    show = PodcastShow.get()
     episode = Episode.objects.live().select_related("article").first()
     articles = list(
         Article.objects.live().select_related("author").prefetch_related("tags")[:article_count]
@@ -79,7 +92,8 @@ def homepage_context(article_count: int = 3) -> dict[str, Any]:
     return {
         "latest_episode": episode,
         "latest_articles": articles,
-        "podcast_show": PodcastShow.get(),
+        "podcast_show": show,
+        "podcast_cover_url": cover_url(show),
     }
 
 

@@ -121,13 +121,7 @@ def _image_url(field: Any) -> str | None:
 
 
 def cover_url() -> str:
-    show = PodcastShow.get()
-    url = _image_url(show.image)
-    if url:
-        return url
-    from django.templatetags.static import static
-
-    return absolute(static("publication/podcast-cover.png"))
+    return services.cover_url()
 
 
 def article_json_ld(article: Article) -> dict[str, Any]:
