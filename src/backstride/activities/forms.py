@@ -294,10 +294,16 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
+        """The files as sent. Empty or odd files are not refused here: each one gets its
+        own result on the import page, so one bad file never blocks the others."""
+        files = list(data) if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        for f in files:
+            if not hasattr(f, "read") or not getattr(f, "name", None):
+                raise ValidationError("Something other than a file was sent.", code="invalid")
+        return files
 
 
 class UploadForm(forms.Form):

@@ -12,18 +12,15 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
-import io
 import json
 import logging
+import math
 import unicodedata
 import uuid
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
@@ -36,6 +33,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from backstride.core import tracks
+from backstride.core.load import week_start
+from backstride.core.tracks.archive import ArchiveLimits, iter_archive
 
 from .models import Activity, ActivityFile, ImportBatch, ImportItem, Source, Sport
 
@@ -64,6 +63,8 @@ DEDUPE_WINDOW = timedelta(seconds=60)
 DEDUPE_DISTANCE_RATIO = 0.02
 DEDUPE_DISTANCE_FLOOR_M = 50.0  # below this, two distances count as the same (0 km cross-trainer)
 STALE_CLAIM = timedelta(minutes=5)
+#: Files claiming to start before this are not believed (e.g. a GPS clock reset to 1901).
+EARLIEST_START = datetime(1990, 1, 1, tzinfo=UTC)
 
 ROUTE_WIDTH, ROUTE_HEIGHT = 320, 240
 
@@ -79,9 +80,7 @@ CORE_SPORTS = {
 }
 
 
-def archive_limits() -> Any:
-    from backstride.core.tracks.archive import ArchiveLimits
-
+def archive_limits() -> ArchiveLimits:
     return ArchiveLimits(**getattr(settings, "ACTIVITIES_ARCHIVE_LIMITS", {}))
 
 
@@ -215,9 +214,13 @@ def map_sport(core_sport: str, fmt: str) -> str:
     return Sport.OTHER
 
 
-def summary_fields(activity: tracks.Activity, summary: tracks.Summary) -> dict[str, Any]:
+def summary_fields(parts: list[tracks.Activity], summary: tracks.Summary) -> dict[str, Any]:
     """The measured numbers of an activity, as ``Activity`` field values."""
-    route = tracks.route_polyline(activity, ROUTE_WIDTH, ROUTE_HEIGHT) if summary.has_gps else None
+    route = None
+    with_gps = [p for p in parts if p.has_gps]
+    if with_gps:
+        main = max(with_gps, key=lambda p: p.points)
+        route = tracks.route_polyline(main, ROUTE_WIDTH, ROUTE_HEIGHT)
     return {
         "distance_m": float(summary.distance_m or 0.0),
         "elapsed_s": float(summary.elapsed_s or 0.0),
@@ -231,7 +234,7 @@ def summary_fields(activity: tracks.Activity, summary: tracks.Summary) -> dict[s
         "points": int(summary.points),
         "route_svg": route or "",
         "splits": [s.to_dict() for s in summary.splits],
-        "warnings": list(summary.warnings),
+        "warnings": [sentence(w) for w in summary.warnings],
         "summary_version": tracks.ALGORITHM_VERSION,
     }
 
@@ -240,47 +243,72 @@ def _finite(value: float | None) -> float | None:
     if value is None:
         return None
     v = float(value)
-    return v if v == v and v not in (float("inf"), float("-inf")) else None
+    return v if math.isfinite(v) else None
+
+
+def sentence(message: str) -> str:
+    """The core's messages are clauses ("file is empty"); show them as sentences."""
+    message = message.strip()
+    if not message:
+        return message
+    message = message[0].upper() + message[1:]
+    return message if message[-1] in ".!?)" else message + "."
 
 
 class Rejected(Exception):
     """A file that cannot be imported; ``str()`` is the per-file message."""
 
 
-def parse_activity_bytes(data: bytes, name: str) -> tuple[tracks.Activity, tracks.Summary]:
-    """Parse one activity file (a multi-part file becomes one combined activity)."""
+def parse_activity_bytes(data: bytes, name: str) -> tuple[list[tracks.Activity], tracks.Summary]:
+    """Parse one activity file; a multi-part (multi-sport) file gives one combined summary."""
     if not data:
         raise Rejected("The file is empty.")
     try:
         parts = tracks.parse_bytes(data, name)
     except tracks.ParseError as exc:
-        raise Rejected(str(exc)) from None
+        raise Rejected(sentence(str(exc))) from None
     if not parts:
         raise Rejected("The file holds no activity (no track points, laps or sessions).")
-    activity = parts[0] if len(parts) == 1 else tracks.combine(parts)
-    summary = tracks.summarise(activity)
+    summary = tracks.combine([tracks.summarise(p) for p in parts])
     if summary.start is None:
+        detail = " ".join(sentence(w) for w in summary.warnings if "time" in w)
         raise Rejected(
-            "The file has no timestamps, so we can't tell when the activity happened. "
-            "Log it by hand instead."
+            "The file has no usable timestamps, so we can't tell when the activity happened. "
+            + (detail + " " if detail else "")
+            + "Log it by hand instead."
+        )
+    if summary.start < EARLIEST_START or summary.start > timezone.now() + timedelta(days=1):
+        raise Rejected(
+            f"The file's timestamps look wrong (it says the activity started on "
+            f"{summary.start:%-d %B %Y}), so we can't place it. Log it by hand instead."
         )
     if summary.points == 0 and not summary.distance_m and not summary.elapsed_s:
         raise Rejected("The file holds no activity data (no points, distance or time).")
-    return activity, summary
+    return parts, summary
+
+
+def _looks_like_timestamp(text: str) -> bool:
+    """TCX and FIT "names" are often just the start time; that's no title."""
+    try:
+        datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def parsed_from_bytes(data: bytes, name: str, tz_name: str) -> Parsed:
-    activity, summary = parse_activity_bytes(data, name)
-    fmt = activity.source_format or (tracks.sniff_format(data[:4096]) or "")
+    parts, summary = parse_activity_bytes(data, name)
+    fmt = parts[0].source_format
     assert summary.start is not None
-    fields = summary_fields(activity, summary)
+    fields = summary_fields(parts, summary)
+    title = next((p.name for p in parts if p.name and not _looks_like_timestamp(p.name)), "")
     fields.update(
         sport=map_sport(summary.sport, fmt),
-        title=(activity.name or "")[:120],
+        title=title.strip()[:120],
         start=summary.start.astimezone(UTC),
         timezone=tz_name,
     )
-    return Parsed(fields=fields, fmt=fmt, warnings=list(summary.warnings))
+    return Parsed(fields=fields, fmt=fmt, warnings=list(fields["warnings"]))
 
 
 @dataclass
@@ -292,7 +320,13 @@ class Outcome:
 
 
 def import_bytes(
-    user: Any, data: bytes, name: str, *, item: ImportItem | None = None, tz_name: str = ""
+    user: Any,
+    data: bytes,
+    name: str,
+    *,
+    item: ImportItem | None = None,
+    tz_name: str = "",
+    extra_warnings: Iterable[str] = (),
 ) -> Outcome:
     """Parse and store one activity file; record the outcome on ``item`` in the same transaction.
 
@@ -312,6 +346,8 @@ def import_bytes(
         return outcome
     try:
         parsed = parsed_from_bytes(data, name, tz_name)
+        parsed.warnings[:0] = extra_warnings
+        parsed.fields["warnings"] = list(parsed.warnings)
     except Rejected as exc:
         outcome = Outcome(ImportItem.Status.REJECTED, str(exc))
         _record(item, outcome)
@@ -386,53 +422,31 @@ class Classified:
     problem: str = ""
 
 
-def classify(head: bytes, size: int) -> Classified:
-    """Decide from the first bytes (never the name) what an upload is, or why it's refused."""
+def classify(head: bytes, size: int, name: str = "") -> Classified:
+    """Decide from the first bytes what an upload is, or why it's refused.
+
+    The content decides; the name only breaks a tie for XML whose root element is not in
+    the first bytes.
+    """
     if size == 0 or not head:
         return Classified(problem="The file is empty.")
-    if head.startswith(ZIP_MAGICS):
+    try:
+        fmt = tracks.sniff_format(head, name)
+    except tracks.ParseError as exc:
+        return Classified(
+            problem=sentence(str(exc)) + " Upload GPX, TCX or FIT files, or a .zip of them."
+        )
+    if fmt == "zip":
         if size > max_upload_bytes():
             return Classified(problem=_too_big(size, max_upload_bytes()))
         return Classified(kind=ImportItem.Kind.ARCHIVE, fmt="zip")
-    if size > max_file_bytes() and not head.startswith(GZIP_MAGIC):
+    if size > max_file_bytes():
         return Classified(problem=_too_big(size, max_file_bytes()))
-    if head.startswith(GZIP_MAGIC):
-        if size > max_file_bytes():
-            return Classified(problem=_too_big(size, max_file_bytes()))
-        return Classified(fmt="gz")
-    fmt = tracks.sniff_format(head)
-    if not fmt:
-        return Classified(
-            problem=(
-                "This isn't a GPX, TCX or FIT activity file or a .zip of them "
-                "(we look at what's inside, not at the name)."
-            )
-        )
     return Classified(fmt=fmt)
 
 
 def _too_big(size: int, limit: int) -> str:
     return f"The file is too large ({size / MB:.0f} MB; the limit is {limit / MB:.0f} MB)."
-
-
-def gunzip_bounded(data_or_file: bytes | IO[bytes], limit: int | None = None) -> bytes:
-    """Decompress gzip data, refusing more than ``limit`` bytes of output (gzip bombs)."""
-    limit = max_file_bytes() if limit is None else limit
-    stream: IO[bytes] = (
-        io.BytesIO(data_or_file) if isinstance(data_or_file, bytes) else data_or_file
-    )
-    out = io.BytesIO()
-    try:
-        with gzip.GzipFile(fileobj=stream) as gz:
-            while chunk := gz.read(1024 * 1024):
-                out.write(chunk)
-                if out.tell() > limit:
-                    raise Rejected(
-                        f"The file is too large once decompressed (over {limit / MB:.0f} MB)."
-                    )
-    except (OSError, EOFError, zlib.error) as exc:
-        raise Rejected(f"The gzip file is damaged or cut short ({exc}).") from None
-    return out.getvalue()
 
 
 def _head(upload: UploadedFile, n: int = 4096) -> bytes:
@@ -471,7 +485,7 @@ def create_batch(
                     upload,
                 )
             name = display_name(raw_name)
-            info = classify(head, size)
+            info = classify(head, size, raw_name)
             item = ImportItem(batch=batch, index=index, name=name, size=size, kind=info.kind)
             if info.problem:
                 item.status = ImportItem.Status.REJECTED
@@ -525,20 +539,24 @@ def run_import_item(item_id: int) -> str:
     else:
         _import_single(item, user)
     if item.upload and item.is_finished:
-        transaction.on_commit(partial(default_storage.delete, str(item.upload.name)))
+        # The result is committed (each activity in its own transaction): the upload can go.
         ImportItem.objects.filter(pk=item.pk).update(upload="")
+        default_storage.delete(str(item.upload.name))
     return item.status
 
 
 def _import_single(item: ImportItem, user: Any) -> None:
+    warnings: list[str] = []
     try:
         with default_storage.open(str(item.upload.name), "rb") as fh:
-            if item.format == "gz":
-                data = gunzip_bounded(fh)
-            else:
-                data = fh.read(max_file_bytes() + 1)
-                if len(data) > max_file_bytes():
-                    raise Rejected(_too_big(len(data), max_file_bytes()))
+            data = fh.read(max_file_bytes() + 1)
+        if len(data) > max_file_bytes():
+            raise Rejected(_too_big(len(data), max_file_bytes()))
+        if data[:2] == GZIP_MAGIC:
+            try:
+                data, warnings = tracks.gunzip(data, max_bytes=max_file_bytes())
+            except tracks.ParseError as exc:
+                raise Rejected(sentence(str(exc))) from None
     except Rejected as exc:
         _record(item, Outcome(ImportItem.Status.REJECTED, str(exc)))
         return
@@ -546,17 +564,16 @@ def _import_single(item: ImportItem, user: Any) -> None:
         _record(item, Outcome(ImportItem.Status.REJECTED, "The uploaded file was lost."))
         return
     name = item.name[:-3] if item.name.lower().endswith(".gz") else item.name
-    import_bytes(user, data, name, item=item)
+    import_bytes(user, data, name, item=item, extra_warnings=[sentence(w) for w in warnings])
 
 
 def _import_archive(item: ImportItem, user: Any) -> None:
-    from backstride.core.tracks.archive import iter_archive
-
+    """Stream the archive entry by entry; each activity is stored in its own transaction."""
     done = set(item.entries.values_list("index", flat=True))
     try:
         with default_storage.open(str(item.upload.name), "rb") as fh:
             for entry in iter_archive(fh, archive_limits()):
-                if item.entries_total is None and getattr(entry, "total", None) is not None:
+                if item.entries_total is None and entry.total is not None:
                     item.entries_total = entry.total
                     ImportItem.objects.filter(pk=item.pk).update(entries_total=entry.total)
                 if entry.index in done:
@@ -565,17 +582,25 @@ def _import_archive(item: ImportItem, user: Any) -> None:
                     batch=item.batch,
                     parent=item,
                     index=entry.index,
-                    name=display_name(entry.name, f"entry {entry.index + 1}"),
+                    name=display_name(entry.name, f"entry {entry.index + 1}")[:255],
                     size=len(entry.data or b""),
-                    format=entry.format or "",
+                    format=entry.format,
                 )
-                if entry.error:
-                    _record(child, Outcome(ImportItem.Status.REJECTED, entry.error))
+                if entry.error or entry.data is None:
+                    reason = sentence(entry.error or "the file could not be read")
+                    _record(child, Outcome(ImportItem.Status.REJECTED, reason))
                 else:
-                    import_bytes(user, entry.data or b"", entry.name, item=child)
+                    inner = entry.name[:-3] if entry.name.lower().endswith(".gz") else entry.name
+                    import_bytes(
+                        user,
+                        entry.data,
+                        inner,
+                        item=child,
+                        extra_warnings=[sentence(w) for w in entry.warnings],
+                    )
                 ImportItem.objects.filter(pk=item.pk).update(claimed_at=timezone.now())
     except tracks.ParseError as exc:
-        _record(item, Outcome(ImportItem.Status.REJECTED, str(exc)))
+        _record(item, Outcome(ImportItem.Status.REJECTED, sentence(str(exc))))
         return
     except FileNotFoundError:
         _record(item, Outcome(ImportItem.Status.REJECTED, "The uploaded archive was lost."))
@@ -584,11 +609,20 @@ def _import_archive(item: ImportItem, user: Any) -> None:
         imported=Count("pk", filter=Q(status=ImportItem.Status.IMPORTED)),
         total=Count("pk"),
     )
+    if counts["total"] == 0:
+        _record(
+            item,
+            Outcome(
+                ImportItem.Status.REJECTED,
+                "The archive holds no GPX, TCX or FIT files (.gpx, .tcx, .fit, or gzipped).",
+            ),
+        )
+        return
     _record(
         item,
         Outcome(
             ImportItem.Status.DONE,
-            f"{counts['imported']} of {counts['total']} activities imported from the archive.",
+            f"{counts['imported']} of {counts['total']} activities in the archive imported.",
         ),
     )
 
@@ -648,8 +682,8 @@ def recompute(activity: Activity) -> bool:
         return False
     with default_storage.open(str(original.file.name), "rb") as fh:
         data = fh.read()
-    parsed_activity, summary = parse_activity_bytes(data, original.original_name or "file")
-    fields = summary_fields(parsed_activity, summary)
+    parts, summary = parse_activity_bytes(data, original.original_name or "file")
+    fields = summary_fields(parts, summary)
     changed = any(getattr(activity, k) != v for k, v in fields.items())
     if changed:
         for k, v in fields.items():
@@ -665,10 +699,6 @@ def stale_activities() -> Any:
 
 
 # --- Weeks, load and pain ------------------------------------------------------------------
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def local_day(activity: Activity, zone: Any) -> date:
     return activity.start.astimezone(zone).date()
 
@@ -799,16 +829,34 @@ def export_csv(user: Any) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def activity_gpx(activity: Activity) -> str | None:
-    """The run as GPX: its recorded track when it has an original file, else None."""
+def activity_gpx(activity: Activity) -> bytes:
+    """The activity as GPX 1.1: its recorded track when it came from a file; for one logged
+    by hand (or a treadmill file) a GPX with its name, type and time but no points."""
     try:
         original = activity.original
     except ActivityFile.DoesNotExist:
-        return None
-    with default_storage.open(str(original.file.name), "rb") as fh:
-        data = fh.read()
-    parsed, _summary = parse_activity_bytes(data, original.original_name or "file")
-    return tracks.to_gpx(parsed)
+        original = None
+    if original is not None:
+        with default_storage.open(str(original.file.name), "rb") as fh:
+            data = fh.read()
+        try:
+            parts, _summary = parse_activity_bytes(data, original.original_name or "file")
+        except Rejected:
+            parts = []
+        if parts:
+            for part in parts:
+                part.name = part.name or activity.title
+            return tracks.to_gpx(parts[0] if len(parts) == 1 else parts)
+    return tracks.to_gpx(
+        {
+            "start": activity.start,
+            "sport": GPX_SPORT.get(activity.sport, "other"),
+            "name": activity.display_title,
+        }
+    )
+
+
+GPX_SPORT: dict[str, str] = {Sport.RUN: "run", Sport.WALK_RUN: "run", Sport.WALK: "walk"}
 
 
 # --- This week, check-ins, route ends ----------------------------------------------------------

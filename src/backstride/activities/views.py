@@ -119,8 +119,7 @@ def _render_detail(request: HttpRequest, scope: Scope, activity: Activity) -> Ht
         "original": original,
         "splits": splits,
         "splits_have_hr": any(s.get("avg_hr") is not None for s in splits),
-        "route_width": services.ROUTE_WIDTH,
-        "route_height": services.ROUTE_HEIGHT,
+        "route_viewbox": f"-10 -10 {services.ROUTE_WIDTH + 20} {services.ROUTE_HEIGHT + 20}",
         "checkins": services.activity_checkins(activity),
         "stopped_s": max(0.0, activity.elapsed_s - activity.moving_s),
         "route_ends": services.route_ends(activity.route_svg),
@@ -147,7 +146,7 @@ def client_detail(request: HttpRequest, athlete_id: int, pk: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def log_activity(request: HttpRequest) -> HttpResponse:
     zone = request.user.tzinfo  # type: ignore[union-attr]
-    form = ManualActivityForm(request.POST or None, zone=zone)
+    form = ManualActivityForm(request.POST if request.method == "POST" else None, zone=zone)
     if request.method == "POST" and form.is_valid():
         try:
             activity = services.save_manual_activity(request.user, form.activity_fields())
@@ -165,10 +164,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _own_activity(request, pk)
     form: ManualActivityForm | ImportedActivityForm
     if activity.is_file:
-        form = ImportedActivityForm(request.POST or None, instance=activity)
+        form = ImportedActivityForm(
+            request.POST if request.method == "POST" else None, instance=activity
+        )
     else:
         form = ManualActivityForm(
-            request.POST or None,
+            request.POST if request.method == "POST" else None,
             zone=activity.zone,  # type: ignore[arg-type]
             initial=ManualActivityForm.initial_from(activity),
         )
@@ -233,8 +234,6 @@ def download_original(request: HttpRequest, pk: int) -> Any:
 def download_gpx(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _own_activity(request, pk)
     gpx = services.activity_gpx(activity)
-    if gpx is None:
-        raise Http404("This activity has no recorded track to export as GPX.")
     response = HttpResponse(gpx, content_type="application/gpx+xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_download_name(activity, "gpx")}"'
     return response
@@ -326,9 +325,11 @@ def upload(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def _upload(request: HttpRequest, cap: UploadCapHandler | None) -> HttpResponse:
-    form = UploadForm(
-        request.POST or None, request.FILES or None, max_files=services.max_upload_files()
-    )
+    max_files = services.max_upload_files()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, max_files=max_files)
+    else:
+        form = UploadForm(max_files=max_files)
     if cap is not None and cap.exceeded:
         return _too_large(request, services.max_upload_bytes())
     if request.method == "POST" and form.is_valid():
