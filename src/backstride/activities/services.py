@@ -457,7 +457,10 @@ def _head(upload: UploadedFile, n: int = 4096) -> bytes:
 
 
 def create_batch(
-    user: Any, uploads: Iterable[UploadedFile | tuple[str, IO[bytes], int]], via: str = "web"
+    user: Any,
+    uploads: Iterable[UploadedFile | tuple[str, IO[bytes], int]],
+    via: str = "web",
+    enqueue: bool = True,
 ) -> ImportBatch:
     """Store each upload under a generated name, record it, and queue its import.
 
@@ -501,7 +504,7 @@ def create_batch(
             for item in items:
                 item.batch = batch
                 item.save()
-                if item.status == ImportItem.Status.PENDING:
+                if enqueue and item.status == ImportItem.Status.PENDING:
                     from backstride.web.queue import enqueue_after_commit
 
                     enqueue_after_commit(import_item, item.pk)

@@ -1,0 +1,88 @@
+"""Everything the athlete logged leaves as JSON and CSV; each run as GPX."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from backstride.activities import services
+from backstride.core import tracks
+
+from .conftest import make_activity
+from .files import gpx_run, tcx_treadmill
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
+@pytest.fixture
+def logged(athlete):
+    imported = services.import_bytes(athlete, gpx_run(), "run.gpx").activity
+    manual = make_activity(
+        athlete,
+        start=datetime(2025, 3, 1, 9, tzinfo=UTC),
+        title='=HYPERLINK("http://evil")',
+        notes="Treadmill, felt good",
+        perceived_effort=4,
+    )
+    return imported, manual
+
+
+def test_json_export_has_every_activity_with_splits(athlete, client_for, logged):
+    imported, manual = logged
+    response = client_for(athlete).get(reverse("activities:export_json"))
+    assert response["Content-Disposition"].startswith("attachment")
+    doc = json.loads(body(response))
+    assert doc["format"] == "backstride-activities"
+    rows = {row["id"]: row for row in doc["activities"]}
+    assert set(rows) == {imported.pk, manual.pk}
+    assert rows[imported.pk]["splits"] == imported.splits
+    assert rows[imported.pk]["original_format"] == "gpx"
+    assert rows[imported.pk]["start"] == "2025-03-10T07:30:00Z"
+    assert rows[manual.pk]["notes"] == "Treadmill, felt good"
+    assert rows[manual.pk]["perceived_effort"] == 4
+    assert rows[manual.pk]["moving_pace_s_per_km"] == 360.0
+
+
+def test_csv_export_opens_safely_in_a_spreadsheet(athlete, client_for, logged):
+    imported, manual = logged
+    response = client_for(athlete).get(reverse("activities:export_csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(body(response))))
+    assert len(rows) == 2
+    assert rows[0]["id"] == str(manual.pk)  # oldest first
+    assert rows[0]["title"].startswith("'=")  # never a live formula
+    assert float(rows[1]["distance_m"]) == pytest.approx(imported.distance_m, abs=0.1)
+
+
+def test_gpx_export_of_an_imported_run_reads_back_the_same(athlete, client_for, logged):
+    imported, _manual = logged
+    response = client_for(athlete).get(reverse("activities:gpx", args=[imported.pk]))
+    assert response["Content-Type"].startswith("application/gpx+xml")
+    [parsed] = tracks.parse_bytes(response.content, "export.gpx")
+    summary = tracks.summarise(parsed)
+    assert summary.distance_m == pytest.approx(imported.distance_m, rel=0.005)
+    assert summary.start == imported.start
+
+
+def test_gpx_export_of_a_treadmill_run_keeps_its_time_without_points(athlete, client_for):
+    run = services.import_bytes(athlete, tcx_treadmill(), "tm.tcx").activity
+    response = client_for(athlete).get(reverse("activities:gpx", args=[run.pk]))
+    text = response.content.decode()
+    assert "<time>2025-03-12T18:00:00Z</time>" in text
+    assert "<trkpt" not in text
+
+
+def test_gpx_export_of_a_hand_logged_run(athlete, client_for, logged):
+    _imported, manual = logged
+    response = client_for(athlete).get(reverse("activities:gpx", args=[manual.pk]))
+    assert response.status_code == 200
+    assert b"<time>2025-03-01T09:00:00Z</time>" in response.content
