@@ -149,7 +149,7 @@ def test_two_import_processes_racing_store_the_run_once(athlete, tmp_path):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for f in (gpx, again)
     ]
     outputs = [p.communicate(timeout=120) for p in procs]

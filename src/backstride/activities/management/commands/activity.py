@@ -80,6 +80,7 @@ class Command(BaseCommand):
     @staticmethod
     def _stats_line(r: dict[str, Any]) -> str:
         km = (r.get("distance_m") or 0) / 1000
+        gain = r.get("elevation_gain_m")
         parts = [
             f"{r['file']}: {r.get('sport')}",
             str(r.get("start") or "no start time"),
@@ -87,7 +88,7 @@ class Command(BaseCommand):
             f"moving {format_duration(r.get('moving_s'))}",
             f"elapsed {format_duration(r.get('elapsed_s'))}",
             f"pace {format_pace(r.get('avg_pace_s_per_km'))}",
-            f"climb {r.get('elevation_gain_m') if r.get('elevation_gain_m') is not None else '—'} m",
+            f"climb {gain if gain is not None else '—'} m",
             f"{r.get('points')} points",
         ]
         line = ", ".join(parts)
