@@ -1,0 +1,772 @@
+"""Rehab services: the one place web views (and later the API) change or read rehab state.
+
+Rules come from ``backstride.core`` (triage, placement, progression, outcomes); this module
+loads the right protocol, persists inputs and decisions, and answers "what now?".
+
+Public functions for other apps:
+- :func:`today_summary` — what the athlete should do today (dashboard card).
+- :func:`athlete_overview` — a read-only summary for a clinician (permission checked by caller).
+- :func:`protocol_for` — the protocol that applies to an athlete.
+- :func:`clear_red_flag` — a clinician's recorded clearance.
+- :func:`pain_series` — (day, pain) points for charts in other apps.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from backstride.accounts.models import ConsentRecord, User
+from backstride.core import checkins as core_checkins
+from backstride.core.outcomes import (
+    Change,
+    nprs_change,
+    outcome_due,
+    psfs_change,
+    psfs_score,
+)
+from backstride.core.phases import Assessment as CoreAssessment
+from backstride.core.phases import (
+    Decision,
+    Placement,
+    Reason,
+    TodayPlan,
+    place,
+    plan_today,
+    progress,
+)
+from backstride.core.protocol import Protocol, default_protocol, parse_protocol
+from backstride.core.triage import TriageResult, advice_for, triage
+
+from .models import (
+    HEALTH_CONSENT_KIND,
+    Assessment,
+    CheckIn,
+    ObjectiveTestResult,
+    OutcomeScore,
+    PhaseChange,
+    RedFlagClearance,
+    RedFlagScreen,
+    RehabProfile,
+    Screen,
+    SessionLog,
+)
+
+log = logging.getLogger(__name__)
+
+HEALTH_CONSENT_VERSION = "health-2025-1"
+STEPS: tuple[str, ...] = ("history", "pain", "legs", "activities", "running", "goal", "red-flags")
+
+
+# --- Protocol and profile ---------------------------------------------------------------
+def protocol_for(user: Any) -> Protocol:
+    """The athlete's tailored protocol if a clinician saved one, else the shipped default."""
+    profile = RehabProfile.objects.filter(user=user).only("protocol_text").first()
+    if profile is not None and profile.protocol_text.strip():
+        return _parse_cached(profile.protocol_text)
+    return default_protocol()
+
+
+_PARSED: dict[int, Protocol] = {}
+
+
+def _parse_cached(text: str) -> Protocol:
+    key = hash(text)
+    if key not in _PARSED:
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        _PARSED[key] = parse_protocol(text, filename="tailored protocol")
+    return _PARSED[key]
+
+
+def profile_for(user: Any) -> RehabProfile:
+    profile, _ = RehabProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def local_today(user: Any) -> date:
+    return timezone.now().astimezone(user.tzinfo).date()
+
+
+def reasons_json(reasons: tuple[Reason, ...] | list[Reason]) -> list[dict[str, Any]]:
+    return [
+        {"rule_id": r.rule_id, "text": r.text, "source": r.source, "met": r.met} for r in reasons
+    ]
+
+
+# --- Consent ---------------------------------------------------------------------------------
+def has_health_consent(user: Any) -> bool:
+    latest = (
+        ConsentRecord.objects.filter(user=user, kind=HEALTH_CONSENT_KIND)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return bool(latest and latest.given)
+
+
+def give_health_consent(user: Any) -> ConsentRecord:
+    return ConsentRecord.objects.create(
+        user=user, kind=HEALTH_CONSENT_KIND, wording_version=HEALTH_CONSENT_VERSION, given=True
+    )
+
+
+# --- Self-assessment ---------------------------------------------------------------------------
+def open_assessment(user: Any) -> Assessment:
+    """The athlete's unfinished assessment (created on first use), so they can resume."""
+    existing = Assessment.objects.filter(user=user, completed_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    return Assessment.objects.create(user=user)
+
+
+def completed_assessment(user: Any) -> Assessment | None:
+    return (
+        Assessment.objects.filter(user=user, completed_at__isnull=False)
+        .order_by("-completed_at")
+        .first()
+    )
+
+
+def next_step(assessment: Assessment) -> str:
+    """The first step without saved answers (the red-flag step is saved as a screen)."""
+    for step in STEPS[:-1]:
+        if step not in assessment.data:
+            return step
+    return STEPS[-1]
+
+
+def step_allowed(assessment: Assessment, step: str) -> bool:
+    """Steps may be revisited, but never skipped ahead of the first unanswered one."""
+    return STEPS.index(step) <= STEPS.index(next_step(assessment))
+
+
+def save_step(assessment: Assessment, step: str, answers: dict[str, Any]) -> None:
+    if step not in STEPS[:-1]:
+        raise ValueError(f"unknown step {step!r}")
+    data = dict(assessment.data)
+    data[step] = answers
+    assessment.data = data
+    assessment.save(update_fields=["data", "updated_at"])
+
+
+def core_assessment(assessment: Assessment) -> CoreAssessment:
+    pain = assessment.answers("pain")
+    legs = set(assessment.answers("legs").get("leg_symptoms", []))
+    return CoreAssessment(
+        pain_now=int(pain["pain_now"]),
+        pain_avg_week=int(pain["pain_avg_week"]),
+        pain_worst=int(pain["pain_worst"]),
+        leg_below_knee="below_knee" in legs,
+        leg_pins_needles="pins_needles" in legs,
+        leg_numbness="numbness" in legs,
+        leg_weakness="weakness" in legs,
+    )
+
+
+@transaction.atomic
+def submit_initial_screen(
+    user: Any, assessment: Assessment, answers: dict[str, str]
+) -> tuple[RedFlagScreen, TriageResult, Placement | None]:
+    """The wizard's last step: screen, then place, or stop and pause."""
+    protocol = protocol_for(user)
+    screen, result = record_screen(user, Screen.INITIAL, answers, protocol, assessment)
+    if result.stop:
+        return screen, result, None
+    placement = complete_assessment(user, assessment, protocol)
+    return screen, result, placement
+
+
+def complete_assessment(user: Any, assessment: Assessment, protocol: Protocol) -> Placement:
+    placement = place(protocol, core_assessment(assessment))
+    now = timezone.now()
+    assessment.completed_at = now
+    assessment.placed_phase = placement.phase
+    assessment.save(update_fields=["completed_at", "placed_phase", "updated_at"])
+    profile = profile_for(user)
+    _set_phase(profile, placement.phase, now, user)
+    profile.protocol_id, profile.protocol_version = protocol.id, protocol.version
+    profile.pending_screen, profile.pending_phase = "", None
+    profile.save()
+    PhaseChange.objects.create(
+        user=user,
+        action=PhaseChange.Action.PLACEMENT,
+        from_phase=None,
+        to_phase=placement.phase,
+        reasons=reasons_json(placement.reasons),
+        rule_ids=list(placement.rule_ids),
+        protocol_id=protocol.id,
+        protocol_version=protocol.version,
+        created_at=now,
+    )
+    return placement
+
+
+def _set_phase(profile: RehabProfile, phase: int, now: datetime, user: Any) -> None:
+    profile.phase = phase
+    profile.phase_started_at = now
+    profile.phase_started_on = now.astimezone(user.tzinfo).date()
+
+
+# --- Red-flag screens ---------------------------------------------------------------------------
+def record_screen(
+    user: Any,
+    kind: str,
+    answers: dict[str, str],
+    protocol: Protocol | None = None,
+    assessment: Assessment | None = None,
+) -> tuple[RedFlagScreen, TriageResult]:
+    """Store a completed screen; a stop pauses the program until a clinician clears it."""
+    protocol = protocol or protocol_for(user)
+    result = triage(protocol, answers, kind)
+    if not result.complete:
+        raise ValueError(f"screen incomplete: {', '.join(result.missing)}")
+    with transaction.atomic():
+        screen = RedFlagScreen.objects.create(
+            user=user,
+            kind=kind,
+            assessment=assessment,
+            answers={k: answers[k] for k in (f.id for f in protocol.red_flags_for(kind))},
+            stop=result.stop,
+            urgency=result.urgency or "",
+            triggered=result.as_dict()["triggered"],
+            protocol_id=protocol.id,
+            protocol_version=protocol.version,
+        )
+        profile = profile_for(user)
+        if result.stop:
+            profile.paused = True
+            profile.save(update_fields=["paused", "updated_at"])
+        elif kind != Screen.INITIAL and profile.pending_screen == kind:
+            _after_clear_screen(user, profile, protocol, kind)
+    return screen, result
+
+
+def _after_clear_screen(user: Any, profile: RehabProfile, protocol: Protocol, kind: str) -> None:
+    """A clear re-screen lets a waiting phase change go ahead."""
+    profile.pending_screen = ""
+    if kind == Screen.PHASE_CHANGE and profile.pending_phase:
+        _set_phase(profile, profile.pending_phase, timezone.now(), user)
+        profile.pending_phase = None
+    profile.save()
+
+
+def stopping_screen(user: Any) -> RedFlagScreen | None:
+    """The latest stopping screen not yet cleared by a clinician (the reason for a pause)."""
+    return (
+        RedFlagScreen.objects.filter(user=user, stop=True, clearance__isnull=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def weekly_screen_due(user: Any, protocol: Protocol, today: date) -> bool:
+    """True when the last clear screen (or clinician clearance) is a week old or more."""
+    moments = [
+        RedFlagScreen.objects.filter(user=user, stop=False)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first(),
+        RedFlagClearance.objects.filter(screen__user=user)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first(),
+    ]
+    known = [m for m in moments if m is not None]
+    if not known:
+        return True
+    last_day = max(known).astimezone(user.tzinfo).date()
+    return (today - last_day).days >= protocol.weekly_every_days
+
+
+@transaction.atomic
+def clear_red_flag(screen: RedFlagScreen, clinician: Any, reason: str) -> RedFlagClearance:
+    """Record a clinician's clearance; the program resumes only if nothing else stops it.
+
+    Callers must have checked that ``clinician`` is a clinician with an active care link.
+    """
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValueError("Please give the reason for clearing in a sentence.")
+    if not screen.stop:
+        raise ValueError("This screen did not stop the program.")
+    clearance = RedFlagClearance.objects.create(screen=screen, clinician=clinician, reason=reason)
+    user = screen.user
+    profile = profile_for(user)
+    if stopping_screen(user) is None:
+        profile.paused = False
+        profile.save(update_fields=["paused", "updated_at"])
+        protocol = protocol_for(user)
+        if (
+            screen.kind == Screen.INITIAL
+            and screen.assessment
+            and not screen.assessment.completed_at
+        ):
+            complete_assessment(user, screen.assessment, protocol)
+        elif screen.kind == profile.pending_screen:
+            _after_clear_screen(user, profile, protocol, screen.kind)
+    return clearance
+
+
+# --- Sessions and check-ins ---------------------------------------------------------------------
+def sessions_done_in_phase(user: Any, profile: RehabProfile) -> int:
+    assert profile.phase is not None
+    qs = SessionLog.objects.filter(user=user, phase=profile.phase)
+    if profile.phase_started_at:
+        qs = qs.filter(completed_at__gte=profile.phase_started_at)
+    return qs.count()
+
+
+def today_plan(user: Any, profile: RehabProfile, protocol: Protocol, today: date) -> TodayPlan:
+    assert profile.phase is not None
+    last = SessionLog.objects.filter(user=user).order_by("-day").first()
+    last_day = last.day if last else None
+    if last is not None and last.phase != profile.phase and last_day != today:
+        last_day = None  # a new phase starts fresh: no rest day carried over
+    return plan_today(
+        protocol, profile.phase, sessions_done_in_phase(user, profile), last_day, today
+    )
+
+
+@transaction.atomic
+def complete_session(
+    user: Any, session_id: str, exercises_done: list[str], today: date
+) -> SessionLog:
+    profile = profile_for(user)
+    protocol = protocol_for(user)
+    plan = today_plan(user, profile, protocol, today)
+    if plan.kind != "session" or plan.session is None or plan.session.id != session_id:
+        raise ValueError("That isn't today's session.")
+    allowed = set(plan.session.exercises)
+    done = [e for e in exercises_done if e in allowed]
+    assert profile.phase is not None
+    return SessionLog.objects.create(
+        user=user, day=today, phase=profile.phase, session_id=session_id, exercises_done=done
+    )
+
+
+def checkin_due(user: Any, today: date) -> SessionLog | None:
+    """Today's session if it has no check-in yet."""
+    return SessionLog.objects.filter(user=user, day=today, checkin__isnull=True).first()
+
+
+def morning_due(user: Any, today: date) -> CheckIn | None:
+    """Yesterday's check-in still waiting for its next-morning pain."""
+    return CheckIn.objects.filter(
+        user=user, day=today - timedelta(days=1), pain_next_morning__isnull=True
+    ).first()
+
+
+@transaction.atomic
+def record_checkin(user: Any, session: SessionLog, values: dict[str, Any]) -> Decision | None:
+    CheckIn.objects.create(
+        user=user,
+        session=session,
+        day=session.day,
+        pain_now=values["pain_now"],
+        leg_symptoms=values["leg_symptoms"],
+        stiffness=values.get("stiffness"),
+        effort=values.get("effort"),
+    )
+    return review_progress(user, session.day)
+
+
+@transaction.atomic
+def record_morning(user: Any, checkin: CheckIn, pain: int, today: date) -> Decision | None:
+    checkin.pain_next_morning = pain
+    checkin.next_morning_at = timezone.now()
+    checkin.save(update_fields=["pain_next_morning", "next_morning_at"])
+    return review_progress(user, today)
+
+
+@transaction.atomic
+def record_tests(user: Any, values: dict[str, float], today: date) -> Decision | None:
+    for test_id, value in values.items():
+        ObjectiveTestResult.objects.create(user=user, test_id=test_id, value=value, day=today)
+    return review_progress(user, today)
+
+
+def latest_tests(user: Any, today: date) -> dict[str, float]:
+    rows = ObjectiveTestResult.objects.filter(user=user, day__lte=today).values_list(
+        "day", "test_id", "value"
+    )
+    return core_checkins.latest_tests(list(rows), today)
+
+
+def phase_checkins(user: Any, profile: RehabProfile, today: date) -> list[core_checkins.CheckIn]:
+    """Check-ins of the last 7 days made since the current phase began (so one bad week
+    never counts twice)."""
+    qs = CheckIn.objects.filter(user=user, day__gte=today - timedelta(days=6), day__lte=today)
+    if profile.phase_started_at:
+        qs = qs.filter(created_at__gte=profile.phase_started_at)
+    return [to_core_checkin(c) for c in qs]
+
+
+def to_core_checkin(c: CheckIn) -> core_checkins.CheckIn:
+    return core_checkins.CheckIn(
+        day=c.day,
+        pain_now=c.pain_now,
+        leg_symptoms=c.leg_symptoms,
+        stiffness=c.stiffness,
+        effort=c.effort,
+        pain_next_morning=c.pain_next_morning,
+    )
+
+
+def current_decision(user: Any, today: date | None = None) -> Decision | None:
+    """What the rules say now (not stored unless it changes the phase)."""
+    profile = profile_for(user)
+    if profile.phase is None:
+        return None
+    today = today or local_today(user)
+    protocol = protocol_for(user)
+    return progress(
+        protocol,
+        profile.phase,
+        phase_checkins(user, profile, today),
+        latest_tests(user, today),
+        today,
+        profile.phase_started_on,
+    )
+
+
+def review_progress(user: Any, today: date) -> Decision | None:
+    """Apply the rules after new data. A step back happens at once; a step up waits for a
+    clear red-flag re-screen. Either way the red flags are asked again."""
+    profile = RehabProfile.objects.select_for_update().get(user=user)
+    if profile.phase is None or profile.paused or profile.pending_phase:
+        return None
+    decision = current_decision(user, today)
+    if decision is None or not decision.changes_phase:
+        return decision
+    protocol = protocol_for(user)
+    now = timezone.now()
+    PhaseChange.objects.create(
+        user=user,
+        action=decision.action,
+        from_phase=decision.from_phase,
+        to_phase=decision.to_phase,
+        reasons=reasons_json(decision.reasons),
+        rule_ids=list(decision.rule_ids),
+        see_clinician=decision.see_clinician,
+        protocol_id=protocol.id,
+        protocol_version=protocol.version,
+        created_at=now,
+    )
+    if decision.action == "step_back":
+        _set_phase(profile, decision.to_phase, now, user)
+    else:
+        profile.pending_phase = decision.to_phase
+    profile.pending_screen = Screen.PHASE_CHANGE
+    profile.save()
+    return decision
+
+
+# --- Outcomes ------------------------------------------------------------------------------
+def last_outcome_day(user: Any) -> date | None:
+    row = OutcomeScore.objects.filter(user=user).order_by("-day").first()
+    return row.day if row else None
+
+
+def psfs_activities(user: Any) -> list[str]:
+    """The activities named at baseline, re-rated each time (the PSFS's method)."""
+    first = OutcomeScore.objects.filter(user=user, measure="psfs").order_by("day", "pk").first()
+    return [item["activity"] for item in first.items] if first else []
+
+
+@transaction.atomic
+def record_outcomes(
+    user: Any, today: date, nprs: int, psfs_items: list[tuple[str, int]]
+) -> tuple[OutcomeScore, OutcomeScore]:
+    protocol = protocol_for(user)
+    psfs = psfs_score(protocol, [r for _, r in psfs_items])
+    a = OutcomeScore.objects.create(user=user, measure="nprs", day=today, score=nprs)
+    b = OutcomeScore.objects.create(
+        user=user,
+        measure="psfs",
+        day=today,
+        score=psfs,
+        items=[{"activity": name, "rating": rating} for name, rating in psfs_items],
+    )
+    from .tasks import schedule_outcome_reminder
+
+    schedule_outcome_reminder(user, protocol, today)
+    return a, b
+
+
+def outcome_series(user: Any) -> dict[str, list[tuple[date, float]]]:
+    out: dict[str, list[tuple[date, float]]] = {"nprs": [], "psfs": []}
+    for row in OutcomeScore.objects.filter(user=user).order_by("day", "pk"):
+        out[row.measure].append((row.day, row.score))
+    return out
+
+
+def outcome_changes(user: Any) -> dict[str, Change | None]:
+    protocol = protocol_for(user)
+    series = outcome_series(user)
+    changes: dict[str, Change | None] = {"nprs": None, "psfs": None}
+    if len(series["nprs"]) >= 2:
+        changes["nprs"] = nprs_change(protocol, series["nprs"][0][1], series["nprs"][-1][1])
+    if len(series["psfs"]) >= 2:
+        changes["psfs"] = psfs_change(protocol, series["psfs"][0][1], series["psfs"][-1][1])
+    return changes
+
+
+def pain_series(user: Any, start: date, end: date) -> list[tuple[date, float]]:
+    """Post-session pain per day between two local dates (hook used by the activities app)."""
+    rows = CheckIn.objects.filter(user=user, day__gte=start, day__lte=end).order_by("day")
+    return [(c.day, float(c.pain_now)) for c in rows]
+
+
+# --- What now? ----------------------------------------------------------------------------------
+def next_url(user: Any) -> str:
+    """Where the athlete should be: consent, wizard, stop page, a re-screen, or today."""
+    if not has_health_consent(user):
+        return reverse("rehab:consent")
+    if stopping_screen(user) is not None:
+        return reverse("rehab:stop")
+    profile = profile_for(user)
+    if profile.phase is None:
+        return reverse("rehab:assessment")
+    if profile.pending_screen:
+        return reverse("rehab:screen", args=[profile.pending_screen.replace("_", "-")])
+    return reverse("rehab:today")
+
+
+def today_summary(user: Any) -> dict[str, Any]:
+    """What to do today, in one dict the dashboard card renders.
+
+    ``state`` is one of: ``consent``, ``assessment``, ``stopped``, ``screen``, ``morning``,
+    ``session``, ``checkin``, ``rest``, ``done``. Each state carries a ``title``, a
+    ``message``, a call to action (``url``, ``cta``) and, where a rule decided it, ``reasons``
+    (rule id, text, source) for a "why?" disclosure.
+    """
+    if not has_health_consent(user):
+        return {
+            "state": "consent",
+            "title": "Start your back-to-running program",
+            "message": "A few minutes of questions about your back, then a plan for today.",
+            "url": reverse("rehab:consent"),
+            "cta": "Start the self-assessment",
+            "reasons": [],
+        }
+    screen = stopping_screen(user)
+    protocol = protocol_for(user)
+    if screen is not None:
+        advice = protocol.urgency.get(screen.urgency)
+        return {
+            "state": "stopped",
+            "title": advice.title if advice else "See a clinician",
+            "message": "Your exercise program is paused because of an answer in your safety "
+            "questions. " + (advice.action if advice else ""),
+            "urgency": screen.urgency,
+            "url": reverse("rehab:stop"),
+            "cta": "See why",
+            "reasons": [
+                {"rule_id": t["id"], "text": t["reason"], "source": t["source"]}
+                for t in screen.triggered
+            ],
+        }
+    profile = profile_for(user)
+    if profile.phase is None:
+        assessment = Assessment.objects.filter(user=user, completed_at__isnull=True).first()
+        return {
+            "state": "assessment",
+            "title": "Finish your self-assessment" if assessment else "Start your self-assessment",
+            "message": "Your answers are saved as you go: pick up where you left off.",
+            "url": reverse("rehab:assessment"),
+            "cta": "Continue" if assessment else "Start",
+            "reasons": [],
+        }
+    today = local_today(user)
+    phase = protocol.phase(profile.phase)
+    base = {"phase": phase.number, "phase_name": phase.name, "phase_title": phase.title}
+    if profile.pending_screen:
+        going_up = bool(profile.pending_phase)
+        change = PhaseChange.objects.filter(user=user).exclude(action="placement").first()
+        return base | {
+            "state": "screen",
+            "title": "A few safety questions first",
+            "message": (
+                f"You're ready to move up to Phase {profile.pending_phase}. "
+                if going_up
+                else f"We've eased you back to {phase.title}. "
+            )
+            + "Before your next session, please answer the safety questions again.",
+            "url": reverse("rehab:screen", args=[profile.pending_screen.replace("_", "-")]),
+            "cta": "Answer the safety questions",
+            "reasons": change.reasons if change else [],
+        }
+    if weekly_screen_due(user, protocol, today):
+        return base | {
+            "state": "screen",
+            "title": "Your weekly safety check",
+            "message": "A short set of questions we ask every week, before today's session.",
+            "url": reverse("rehab:screen", args=["weekly"]),
+            "cta": "Start the weekly check",
+            "reasons": [],
+        }
+    plan = today_plan(user, profile, protocol, today)
+    decision = current_decision(user, today)
+    see_clinician = bool(decision and decision.see_clinician)
+    extra: dict[str, Any] = {
+        "see_clinician": see_clinician,
+        "decision": _decision_dict(decision) if decision else None,
+    }
+    if see_clinician and decision is not None:
+        extra["clinician_reasons"] = [
+            r for r in reasons_json(decision.reasons) if r["met"] is not False
+        ]
+    morning = morning_due(user, today)
+    if morning is not None:
+        return (
+            base
+            | extra
+            | {
+                "state": "morning",
+                "title": "How is your back this morning?",
+                "message": "One question about how yesterday's session settled overnight.",
+                "url": reverse("rehab:today") + "#morning",
+                "cta": "Answer",
+                "reasons": [],
+            }
+        )
+    if checkin_due(user, today) is not None:
+        return (
+            base
+            | extra
+            | {
+                "state": "checkin",
+                "title": "How did today's session go?",
+                "message": "Four quick questions so the plan can follow how your back responds.",
+                "url": reverse("rehab:checkin"),
+                "cta": "Check in",
+                "reasons": [],
+            }
+        )
+    if plan.kind == "rest":
+        return (
+            base
+            | extra
+            | {
+                "state": "rest",
+                "title": "Rest day",
+                "message": plan.reasons[0].text,
+                "next_session_on": plan.next_session_on,
+                "url": reverse("rehab:progress"),
+                "cta": "See your progress",
+                "reasons": reasons_json(plan.reasons),
+            }
+        )
+    if plan.kind == "done":
+        return (
+            base
+            | extra
+            | {
+                "state": "done",
+                "title": "Today's session is done",
+                "message": "Well done. Move about normally for the rest of the day.",
+                "url": reverse("rehab:progress"),
+                "cta": "See your progress",
+                "reasons": [],
+            }
+        )
+    assert plan.session is not None
+    exercises = [protocol.exercise(e) for e in plan.session.exercises]
+    return (
+        base
+        | extra
+        | {
+            "state": "session",
+            "title": plan.session.name,
+            "message": f"{len(exercises)} exercises, about {session_minutes(exercises)} minutes.",
+            "session_id": plan.session.id,
+            "exercises": [e.name for e in exercises],
+            "url": reverse("rehab:today"),
+            "cta": "Start today's session",
+            "reasons": reasons_json(plan.reasons),
+        }
+    )
+
+
+def _decision_dict(decision: Decision) -> dict[str, Any]:
+    return {
+        "action": decision.action,
+        "summary": decision.summary,
+        "from_phase": decision.from_phase,
+        "to_phase": decision.to_phase,
+        "see_clinician": decision.see_clinician,
+        "reasons": reasons_json(decision.reasons),
+        "criteria": [asdict(c) | {"text": c.text} for c in decision.criteria],
+    }
+
+
+def session_minutes(exercises: list[Any]) -> int:
+    """A rough, honest duration estimate for a session."""
+    seconds = 0
+    for e in exercises:
+        d = e.dosage
+        if d.duration_min:
+            seconds += d.duration_min * 60
+            continue
+        sides = 2 if d.per_side else 1
+        reps = max(d.reps, 1)
+        per_rep = d.hold_s + 3 if d.hold_s else 4
+        seconds += d.sets * (reps * per_rep * sides) + max(d.sets - 1, 0) * d.rest_s
+    return max(5, round(seconds / 60 / 5) * 5)
+
+
+def athlete_overview(athlete: User, today: date | None = None) -> dict[str, Any]:
+    """Read-only summary for a clinician's view of one athlete (caller checks permission)."""
+    today = today or local_today(athlete)
+    profile = profile_for(athlete)
+    protocol = protocol_for(athlete)
+    checkins = list(CheckIn.objects.filter(user=athlete).order_by("-day")[:14])
+    for c in checkins:
+        c.light = core_checkins.response_light(protocol, to_core_checkin(c))  # type: ignore[attr-defined]
+    return {
+        "profile": profile,
+        "protocol": protocol,
+        "phase": protocol.phase(profile.phase) if profile.phase else None,
+        "stopping_screen": stopping_screen(athlete),
+        "screens": list(
+            RedFlagScreen.objects.filter(user=athlete).select_related("clearance")[:10]
+        ),
+        "changes": list(PhaseChange.objects.filter(user=athlete)[:10]),
+        "checkins": checkins,
+        "tests": latest_tests(athlete, today),
+        "outcomes": outcome_series(athlete),
+        "changes_in_outcomes": outcome_changes(athlete),
+        "decision": current_decision(athlete, today) if profile.phase else None,
+    }
+
+
+def outcome_due_for(user: Any, today: date) -> Any:
+    return outcome_due(protocol_for(user), last_outcome_day(user), today)
+
+
+def reminder_time(user: Any, day: date) -> datetime:
+    """08:00 in the athlete's time zone on ``day``."""
+    return datetime.combine(day, time(8, 0), tzinfo=user.tzinfo)
+
+
+def urgency_advice(user: Any, screen: RedFlagScreen) -> Any:
+    protocol = protocol_for(user)
+    return protocol.urgency.get(screen.urgency)
+
+
+__all__ = [
+    "STEPS",
+    "advice_for",
+    "athlete_overview",
+    "clear_red_flag",
+    "current_decision",
+    "pain_series",
+    "protocol_for",
+    "today_summary",
+]

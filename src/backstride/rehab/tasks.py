@@ -1,0 +1,74 @@
+"""Background work for rehab: outcome-measure reminders through the task queue.
+
+When scores are recorded, a reminder is queued for the next due date (08:00 in the athlete's
+time zone). When it runs it checks again: no email if the scores were already recorded, or
+if this due date was already reminded.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_tasks import task
+
+from backstride.core.protocol import Protocol
+from backstride.web.queue import enqueue_after_commit
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def send_outcome_reminder(user_id: int, due_on: str) -> bool:
+    """Email the athlete that their NPRS and PSFS scores are due. Returns True if sent."""
+    from backstride.accounts.models import User
+
+    from .models import OutcomeReminder, OutcomeScore
+    from .services import has_health_consent
+
+    due = date.fromisoformat(due_on)
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not has_health_consent(user):
+        return False
+    if OutcomeScore.objects.filter(user=user, day__gte=due).exists():
+        return False  # already recorded on or after the due date
+    try:
+        with transaction.atomic():
+            OutcomeReminder.objects.create(user=user, due_on=due)
+    except IntegrityError:
+        return False  # reminded already
+    context = {
+        "user": user,
+        "site_name": settings.SITE_NAME,
+        "link": settings.SITE_URL + reverse("rehab:outcomes_new"),
+        "due_on": due,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"Time for your 2-minute progress check · {settings.SITE_NAME}",
+        body=render_to_string("rehab/email/outcome_reminder.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(
+        render_to_string("rehab/email/outcome_reminder.html", context), "text/html"
+    )
+    message.send()
+    return True
+
+
+def schedule_outcome_reminder(user: Any, protocol: Protocol, recorded_on: date) -> None:
+    """Queue the reminder for the next due date, in the same transaction as the scores."""
+    from .services import reminder_time
+
+    due = recorded_on + timedelta(days=protocol.outcomes.interval_days)
+    backend = send_outcome_reminder.get_backend()
+    if getattr(backend, "supports_defer", False):
+        deferred = send_outcome_reminder.using(run_after=reminder_time(user, due))
+        enqueue_after_commit(deferred, user.pk, due.isoformat())
+    else:  # a backend without deferral: nothing to queue now; the check runs when due
+        log.info("tasks backend cannot defer; outcome reminder for %s not queued", user.pk)

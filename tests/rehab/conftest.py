@@ -1,0 +1,81 @@
+"""Builders for the rehab app tests: consented athletes, a finished assessment, check-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from backstride.core.protocol import default_protocol
+
+STEP_ANSWERS: dict[str, dict[str, Any]] = {
+    "history": {
+        "onset": "6_to_12_weeks",
+        "episodes": "before",
+        "back_surgery": "no",
+        "seen_clinician": "no",
+    },
+    "pain": {"pain_now": "5", "pain_avg_week": "4", "pain_worst": "7"},
+    "legs": {"leg_symptoms": ["below_knee"]},
+    "activities": {"aggravating": ["sitting", "bending"], "easing": ["walking"], "other": ""},
+    "running": {
+        "last_run": "1_to_3_months",
+        "running_years": "5",
+        "weekly_km": "20",
+        "usual_pace": "5:50",
+    },
+    "goal": {"goal": "10k", "detail": ""},
+}
+CALM_PAIN = {"pain_now": "2", "pain_avg_week": "2", "pain_worst": "4"}
+
+
+def all_no(screen: str = "initial") -> dict[str, str]:
+    return {f.id: "no" for f in default_protocol().red_flags_for(screen)}
+
+
+def step_url(step: str) -> str:
+    return reverse("rehab:assessment_step", args=[step])
+
+
+def give_consent(client: Client) -> None:
+    response = client.post(reverse("rehab:consent"), {"not_a_diagnosis": "on", "health_data": "on"})
+    assert response.status_code == 302
+
+
+def answer_steps(client: Client, **overrides: dict[str, Any]) -> None:
+    for step, answers in STEP_ANSWERS.items():
+        response = client.post(step_url(step), overrides.get(step, answers))
+        assert response.status_code == 302, (step, response.content[:2000])
+
+
+def finish_assessment(
+    client: Client, red_flags: dict[str, str] | None = None, **overrides: Any
+) -> Any:
+    give_consent(client)
+    answer_steps(client, **overrides)
+    return client.post(step_url("red-flags"), red_flags or all_no())
+
+
+@pytest.fixture
+def athlete_client(athlete: Any, client_for: Any) -> Client:
+    return client_for(athlete)
+
+
+@pytest.fixture
+def placed(athlete: Any, athlete_client: Client) -> Any:
+    """Alice, consented, assessed and placed in Phase 1."""
+    response = finish_assessment(athlete_client)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "rehab:assessment_result"
+    )
+    return athlete
+
+
+@pytest.fixture
+def stopped(athlete: Any, athlete_client: Client) -> Any:
+    """Alice, stopped by a cauda-equina answer at the end of her assessment."""
+    response = finish_assessment(athlete_client, all_no() | {"ces_saddle_numbness": "yes"})
+    assert response["Location"] == reverse("rehab:stop")
+    return athlete
