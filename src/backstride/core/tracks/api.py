@@ -58,9 +58,9 @@ def sniff_format(head: bytes, filename: str = "") -> str:
         raise ParseError(
             "an XML file, but neither GPX nor TCX (no <gpx> or <TrainingCenterDatabase>)"
         )
-    if len(head) >= 12 and head[8:12] == b".FIT":
-        return "fit"  # the header itself is damaged; the FIT parser says how
     hint = _ext_hint(filename)
+    if head[8:12] == b".FIT" or (hint == "fit" and head[0] in (12, 14)):
+        return "fit"  # a damaged FIT header: the FIT parser says what is wrong
     suffix = f" (despite the .{hint} name)" if hint in ("gpx", "tcx", "fit") else ""
     raise ParseError(f"not a GPX, TCX or FIT file{suffix}: the content is not recognised")
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .model import Activity, Split, Summary
 
-EARTH_RADIUS_M = 6_371_000.0  # same radius as gpxpy
+EARTH_RADIUS_M = 6_371_000.0  # mean radius (gpxpy uses the equatorial 6378.137 km: 0.11 % apart)
 #: Below this speed (m/s, averaged over ~10 s) a point counts as stopped. Low enough that the
 #: walk segments of a walk-run (and slow walking after back pain) still count as moving.
 STOP_SPEED_M_S = {
@@ -110,9 +110,18 @@ def distance_steps(activity: Activity, warnings: list[str]) -> tuple[np.ndarray,
 
 
 def moving_mask(
-    t: np.ndarray, cum: np.ndarray, threshold: float, has_distance: bool, cadence: np.ndarray | None
+    t: np.ndarray,
+    cum: np.ndarray,
+    threshold: float,
+    has_distance: bool,
+    cadence: np.ndarray | None,
+    positions: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Boolean per step (index i = step from point i-1 to i; index 0 is False): moving or not."""
+    """Boolean per step (index i = step from point i-1 to i; index 0 is False): moving or not.
+
+    Speed is measured over a window of about ``2 * SPEED_WINDOW_S`` around each step: with GPS as
+    the straight-line displacement across the window (GPS jitter while standing still adds path
+    length but no displacement), otherwise from the cumulative (device) distance."""
     n = len(t)
     moving = np.zeros(n, dtype=bool)
     if n < 2:
@@ -123,7 +132,12 @@ def moving_mask(
         lo = np.searchsorted(tm, tm[:-1] - SPEED_WINDOW_S, side="left")
         hi = np.searchsorted(tm, tm[1:] + SPEED_WINDOW_S, side="right") - 1
         span = tm[hi] - tm[lo]
-        dist = cum[hi] - cum[lo]
+        if positions is not None:
+            lat, lon = positions
+            dist = haversine(lat[lo], lon[lo], lat[hi], lon[hi])
+            dist = np.where(np.isnan(dist), cum[hi] - cum[lo], dist)
+        else:
+            dist = cum[hi] - cum[lo]
         with np.errstate(divide="ignore", invalid="ignore"):
             speed = np.where(span > 0, dist / span, 0.0)
         moving[1:] = speed >= threshold
@@ -135,6 +149,21 @@ def moving_mask(
             moving[1:] &= ~(np.nan_to_num(cadence[1:], nan=1.0) <= 0)
     moving[1:] &= dt > 0
     return moving
+
+
+def _filled_positions(activity: Activity, source: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Positions with gaps carried forward (for displacement), when distance comes from GPS."""
+    if source != "gps" or activity.lat is None or activity.lon is None:
+        return None
+    lat, lon = activity.lat, activity.lon
+    ok = ~np.isnan(lat)
+    if not ok.any():
+        return None
+    pos = np.where(ok, np.arange(len(lat)), 0)
+    np.maximum.accumulate(pos, out=pos)
+    first = int(np.argmax(ok))
+    pos[:first] = first
+    return lat[pos], lon[pos]
 
 
 def elevation_profile(
@@ -215,7 +244,16 @@ def summarise(activity: Activity, *, moving_threshold_m_s: float | None = None) 
         elapsed = float(t[-1] - t[0])
         if elapsed < 0:
             elapsed = float(np.max(t) - np.min(t))
-        mask = moving_mask(t, cum, threshold, source != "none", activity.cadence)
+        mask = moving_mask(
+            t,
+            cum,
+            threshold,
+            source != "none",
+            activity.cadence,
+            _filled_positions(activity, source),
+        )
+        if source == "gps" and activity.segment_starts is not None:
+            mask[activity.segment_starts] = False  # the jump between GPS segments is a pause
         dt = np.diff(np.maximum.accumulate(t), prepend=t[0])
         cum_moving = np.cumsum(np.where(mask, dt, 0.0))
         moving = float(cum_moving[-1])

@@ -89,7 +89,13 @@ def parse_tcx(source: IO[bytes]) -> list[Activity]:
             activities[-1].warnings.insert(0, note)
         elif not activities:
             raise ParseError(stream.cut_note() + " before any track point")
-    activities = [a for a in activities if a.points or a.device_totals]
+    activities = [
+        a
+        for a in activities
+        if a.points
+        or a.device_totals.get("total_distance")
+        or a.device_totals.get("total_timer_time")
+    ]
     if not activities:
         raise ParseError("TCX file has no activity or course with track points")
     if stream.trailing_junk:

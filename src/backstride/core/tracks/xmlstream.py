@@ -95,6 +95,8 @@ class XmlStream:
             if self.complete:
                 self.trailing_junk = True
                 return
+            if "entit" in str(exc).lower():
+                raise ParseError(_ENTITIES.format(kind=self.kind)) from None
             if self._cut_at_end(exc):
                 self.truncated = True
                 return
@@ -118,13 +120,16 @@ class XmlStream:
         return f"file is cut off after {self.reader.nbytes:,} bytes (the XML ends mid-document)"
 
 
+_ENTITIES = (
+    "{kind} file declares or uses XML entities (a DOCTYPE with <!ENTITY>); activity files "
+    "never do, so it was refused for safety"
+)
+
+
 def _refuse_entities(tree: Any, kind: str) -> None:
     dtd = tree.docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise ParseError(
-            f"{kind} file declares XML entities (a DOCTYPE with <!ENTITY>); activity files "
-            "never do, so it was refused for safety"
-        )
+        raise ParseError(_ENTITIES.format(kind=kind))
 
 
 def _describe(exc: etree.XMLSyntaxError) -> str:
