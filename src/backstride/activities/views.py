@@ -119,6 +119,7 @@ def _render_detail(request: HttpRequest, scope: Scope, activity: Activity) -> Ht
         "original": original,
         "splits": splits,
         "splits_have_hr": any(s.get("avg_hr") is not None for s in splits),
+        "splits_have_climb": activity.elevation_gain_m is not None,
         "route_viewbox": f"-10 -10 {services.ROUTE_WIDTH + 20} {services.ROUTE_HEIGHT + 20}",
         "checkins": services.activity_checkins(activity),
         "stopped_s": max(0.0, activity.elapsed_s - activity.moving_s),
@@ -142,6 +143,23 @@ def client_detail(request: HttpRequest, athlete_id: int, pk: int) -> HttpRespons
 
 
 # --- Log, edit, delete -------------------------------------------------------------------
+MORE_FIELDS = ("avg_hr", "max_hr", "avg_cadence", "elevation_gain_m")
+
+
+def _form_context(form: Any, editing: Activity | None, manual: bool) -> dict[str, Any]:
+    """The optional measurements sit in a disclosure, open when they hold something."""
+    more_open = manual and any(
+        form[name].errors or form[name].value() not in (None, "") for name in MORE_FIELDS
+    )
+    return {
+        "form": form,
+        "editing": editing,
+        "manual": manual,
+        "more_fields": MORE_FIELDS,
+        "more_open": more_open,
+    }
+
+
 @athlete_required
 @require_http_methods(["GET", "POST"])
 def log_activity(request: HttpRequest) -> HttpResponse:
@@ -155,7 +173,7 @@ def log_activity(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Saved. Well done for logging it.")
             return redirect(activity)
-    return render(request, "activities/form.html", {"form": form, "editing": None, "manual": True})
+    return render(request, "activities/form.html", _form_context(form, None, manual=True))
 
 
 @athlete_required
@@ -187,9 +205,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Changes saved.")
             return redirect(activity)
     return render(
-        request,
-        "activities/form.html",
-        {"form": form, "editing": activity, "manual": not activity.is_file},
+        request, "activities/form.html", _form_context(form, activity, manual=not activity.is_file)
     )
 
 

@@ -24,7 +24,8 @@
     var amber = cssVar("--amber", "#7a4a00");
     var red = cssVar("--red", "#9b1c1c");
     var narrow = el.clientWidth < 520;
-    var every = narrow ? Math.ceil(n / 6) : Math.ceil(n / 14);
+    // Room for about one week label per 56 px of plot width.
+    var every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor((el.clientWidth - 90) / 56))));
 
     function km(u, v) { return v == null ? "—" : v.toFixed(1) + " km"; }
 
@@ -101,7 +102,7 @@
         axes: axes,
         series: series,
         cursor: { drag: { x: false, y: false }, points: { show: false } },
-        legend: { live: true }
+        legend: { live: false }
       },
       data,
       el
