@@ -8,8 +8,8 @@ from typing import Any
 from backstride.core.outcomes import nprs_threshold, psfs_threshold
 from backstride.core.protocol import Protocol
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 20, 16, 44
+WIDTH, HEIGHT = 420, 250
+LEFT, RIGHT, TOP, BOTTOM = 34, 14, 14, 34
 
 TITLES = {
     "nprs": ("Pain (NPRS)", "0 = no pain, 10 = worst imaginable. Lower is better."),
@@ -79,6 +79,7 @@ def outcome_chart(
                 "value": value,
                 "reached": reached and day != first,
                 "change": round(value - baseline, 1),
+                "change_text": _change_text(measure, value - baseline),
             }
         )
     chart["points"] = points
@@ -94,3 +95,12 @@ def outcome_chart(
         chart["x_ticks"] = chart["x_ticks"][::step]
     chart["rows"] = points
     return chart
+
+
+def _change_text(measure: str, delta: float) -> str:
+    if round(delta, 1) == 0:
+        return "No change"
+    better = delta < 0 if measure == "nprs" else delta > 0
+    return f"{delta:+.1f}".replace("-", "−").replace(".0", "") + (
+        " (better)" if better else " (worse)"
+    )

@@ -267,8 +267,29 @@ class GoalForm(forms.Form):
     )
 
 
+RED_FLAG_GROUP_TITLES = {
+    "cauda_equina": "Bladder, bowel, the saddle area and both legs",
+    "neurological": "Strength and feeling in your legs",
+    "cancer": "Cancer, weight and night pain",
+    "infection": "Infection and your immune system",
+    "fracture": "Injuries and bone strength",
+    "inflammatory": "Stiffness",
+    "other": "How you feel in general",
+}
+
+
 class RedFlagForm(forms.Form):
     """One yes / no / not sure question per red flag in the screen; none may be skipped."""
+
+    def groups(self) -> list[tuple[str, list[Any]]]:
+        """Bound fields under plain-language headings, in the protocol's order."""
+        out: list[tuple[str, list[Any]]] = []
+        for flag in self.flags:
+            title = RED_FLAG_GROUP_TITLES.get(flag.group, "Other questions")
+            if not out or out[-1][0] != title:
+                out.append((title, []))
+            out[-1][1].append(self[flag.id])
+        return out
 
     def __init__(self, protocol: Protocol, screen: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -377,6 +377,9 @@ def progress(request: HttpRequest) -> HttpResponse:
     protocol = services.protocol_for(user)
     profile = services.profile_for(user)
     day = services.local_today(user)
+    decision = services.current_decision(user, day)
+    criteria_ids = {c.id for c in decision.criteria} if decision else set()
+    plain = [r.text for r in decision.reasons if r.rule_id not in criteria_ids] if decision else []
     return render(
         request,
         "rehab/progress.html",
@@ -384,7 +387,8 @@ def progress(request: HttpRequest) -> HttpResponse:
             "protocol": protocol,
             "phase": protocol.phase(profile.phase),  # type: ignore[arg-type]
             "profile": profile,
-            "decision": services.current_decision(user, day),
+            "decision": decision,
+            "plain_reasons": plain,
             "changes": PhaseChange.objects.filter(user=user)[:20],
             "tests": services.latest_tests(user, day),
             "outcome_due": services.outcome_due_for(user, day),
