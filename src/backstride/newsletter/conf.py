@@ -6,6 +6,7 @@ deployment defines it, else the environment variable ``<NAME>``.
 
 from __future__ import annotations
 
+import functools
 import os
 from email.utils import parseaddr
 
@@ -67,7 +68,12 @@ def ip_limit() -> tuple[int, int]:
 
 
 def sender_domain() -> str:
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return _domain_of(settings.DEFAULT_FROM_EMAIL)
+
+
+@functools.lru_cache(maxsize=8)
+def _domain_of(from_email: str) -> str:
+    address = parseaddr(from_email)[1]
     return address.rsplit("@", 1)[-1] if "@" in address else "localhost"
 
 

@@ -210,6 +210,11 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Recorded just before the final '.' of SMTP DATA (the commit point).",
+    )
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -8,9 +8,11 @@ Delivery of one batch (``deliver_batch``):
 2. Open **one SMTP connection** for the batch (SMTP down → every claimed row goes back to
    ``pending`` with exponential backoff, the batch task is re-enqueued with ``run_after``;
    nothing is marked sent).
-3. For each row: build, send, and **immediately** mark it ``sent`` with a single autocommit
-   UPDATE guarded by the claim token. The only at-least-once window is between the SMTP
-   server's "250 OK" and that UPDATE (one statement); see docs/newsletter.md.
+3. For each row: build (on a helper thread), send, and record the **commit point** with one
+   autocommit UPDATE guarded by the claim token: for SMTP just before the final "." of
+   DATA, for other backends right after they accept (see ``transport``). Handed-over rows
+   become ``sent`` in small groups; a sweep treats handed-over rows of a dead worker as
+   sent and the rest as not sent. See docs/newsletter.md for the remaining windows.
 4. Claims are refreshed while a long batch runs. A claim older than the lease
    (``NEWSLETTER_LEASE_SECONDS``) belongs to a worker that died: the periodic **sweep**
    puts such rows back to ``pending`` and re-enqueues their batch, so nobody is skipped.
@@ -18,7 +20,6 @@ Delivery of one batch (``deliver_batch``):
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import smtplib
 import time
@@ -26,10 +27,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -38,6 +40,7 @@ from backstride.web.queue import enqueue_after_commit
 from . import conf
 from .emails import Builder, ManualUnavailable
 from .models import OutboxMessage, Subscriber, SweepSchedule
+from .transport import Lookahead, Prepared, Sender, Uncertain
 
 log = logging.getLogger("backstride.newsletter")
 
@@ -102,6 +105,7 @@ def ensure_sweep_scheduled() -> None:
 @dataclass
 class SweepReport:
     reclaimed: int = 0
+    delivered: int = 0
     batches: list[str] = field(default_factory=list)
     remaining: int = 0
 
@@ -112,14 +116,21 @@ def sweep(now: datetime | None = None) -> SweepReport:
     cutoff = now - timedelta(seconds=conf.lease_seconds())
     report = SweepReport()
     with transaction.atomic():
-        stale = list(
-            OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).values_list(
-                "pk", "batch"
-            )
+        abandoned = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+        # Handed over at the commit point before the worker died: the server has it.
+        report.delivered = abandoned.filter(handed_over_at__isnull=False).update(
+            status=Status.SENT,
+            sent_at=F("handed_over_at"),
+            claim_token="",
+            last_error="Sent; the worker stopped before confirming it.",
         )
+        stale = list(abandoned.values_list("pk", "batch"))
         if stale:
             report.reclaimed = OutboxMessage.objects.filter(
-                pk__in=[pk for pk, _ in stale], status=Status.SENDING, claimed_at__lt=cutoff
+                pk__in=[pk for pk, _ in stale],
+                status=Status.SENDING,
+                claimed_at__lt=cutoff,
+                handed_over_at__isnull=True,
             ).update(
                 status=Status.PENDING,
                 claim_token="",
@@ -212,6 +223,7 @@ def _claim(batch: str, token: str, now: datetime) -> int:
         status=Status.SENDING,
         claim_token=token,
         claimed_at=now,
+        handed_over_at=None,
         attempts=F("attempts") + 1,
     )
 
@@ -230,7 +242,7 @@ def _release(
     for row in rows:
         by_attempt.setdefault(row.attempts, []).append(row.pk)
     for attempts, pks in by_attempt.items():
-        mine = _mine(token).filter(pk__in=pks)
+        mine = _mine(token).filter(pk__in=pks, handed_over_at__isnull=True)
         if count_towards_limit and attempts >= conf.max_attempts():
             mine.update(status=Status.FAILED, last_error=error[:2000], claim_token="")
             continue
@@ -242,61 +254,155 @@ def _release(
     return earliest
 
 
+class _Marks:
+    """The per-message database writes, kept to one short statement each."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+        self.handed_over: list[int] = []
+        self.flushed_at = time.monotonic()
+
+    def handover(self, pk: int) -> None:
+        """The commit point: one autocommit UPDATE, before the server gets the final dot."""
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {self.table} SET handed_over_at = %s"  # noqa: S608 - table name only
+                " WHERE id = %s AND claim_token = %s AND status = %s",
+                [now, pk, self.token, Status.SENDING.value],
+            )
+            if cursor.rowcount != 1:
+                raise ClaimLost(f"outbox row {pk} is no longer claimed by this worker")
+        self.handed_over.append(pk)
+
+    def undo_handover(self, pk: int) -> None:
+        """The server answered "no" after the dot: not delivered after all."""
+        OutboxMessage.objects.filter(pk=pk, claim_token=self.token).update(handed_over_at=None)
+        if pk in self.handed_over:
+            self.handed_over.remove(pk)
+
+    def flush(self, force: bool = False) -> int:
+        """Turn handed-over rows into ``sent`` (batched; a crash before this is recovered)."""
+        if not self.handed_over or (
+            not force and len(self.handed_over) < 200 and time.monotonic() - self.flushed_at < 1
+        ):
+            return 0
+        pks, self.handed_over = self.handed_over, []
+        self.flushed_at = time.monotonic()
+        return (
+            _mine(self.token)
+            .filter(pk__in=pks)
+            .update(status=Status.SENT, sent_at=F("handed_over_at"), last_error="", claim_token="")
+        )
+
+
+class ClaimLost(Exception):
+    """A sweep took the row back (this worker was too slow): don't send it."""
+
+
 def deliver_batch(batch: str) -> BatchReport:
     """Send every due row of ``batch`` over one connection. Safe to run twice, or concurrently."""
     report = BatchReport()
     token = uuid.uuid4().hex
-    now = timezone.now()
-    report.claimed = _claim(batch, token, now)
+    report.claimed = _claim(batch, token, timezone.now())
     if not report.claimed:
         return report
     ensure_sweep_scheduled()
     rows = list(_mine(token).select_related("subscriber", "issue", "token").order_by("pk"))
-    lease = conf.lease_seconds()
-    refreshed = time.monotonic()
-    retry_at: datetime | None = None
-    builder = Builder()
-    connection = get_connection(fail_silently=False)
+    sender = Sender(get_connection(fail_silently=False))
     try:
-        connection.open()
+        sender.open()
     except Exception as exc:
         report.error = f"Could not connect to the mail server: {exc}"
         report.retry = len(rows)
-        retry_at = _release(rows, token, report.error, count_towards_limit=False)
-        log.warning("outbox batch %s: %s; retry at %s", batch, report.error, retry_at)
-        if retry_at:
+        when = _release(rows, token, report.error, count_towards_limit=False)
+        log.warning("outbox batch %s: %s; retry at %s", batch, report.error, when)
+        if when:
             with transaction.atomic():
-                enqueue_batch(batch, run_after=retry_at)
+                enqueue_batch(batch, run_after=when)
         return report
+
+    marks = _Marks(token)
+    retry_at: datetime | None = None
+
+    def later(when: datetime | None) -> None:
+        nonlocal retry_at
+        if when is not None and (retry_at is None or when < retry_at):
+            retry_at = when
+
+    builder = Builder()
+
+    def prepare(row: OutboxMessage) -> Prepared:
+        if sender.smtp:
+            wire = builder.wire(row)
+            if wire is not None:
+                return sender.prepare_wire(wire)
+        return sender.prepare(builder.build(row))
+
+    look = Lookahead(rows, prepare)
+    lease = conf.lease_seconds()
+    refreshed = time.monotonic()
+    lost: set[int] = set()
+    done = 0
     try:
         for index, row in enumerate(rows):
+            done = index + 1
+            prepared = look.get(index)
+
+            def build_next(nxt: int = index + 1) -> None:
+                look.warm(nxt)
+
             if time.monotonic() - refreshed > lease / 3:
-                # Keep our claim fresh; drop rows a sweep took back (we were too slow).
+                # Keep the claim fresh; skip rows a sweep took back (we were too slow).
+                marks.flush(force=True)
                 _mine(token).update(claimed_at=timezone.now())
                 still = set(_mine(token).values_list("pk", flat=True))
+                lost = {r.pk for r in rows} - still
                 refreshed = time.monotonic()
-                if row.pk not in still:
-                    rows_left = [r for r in rows[index:] if r.pk in still]
-                    rows[index:] = rows_left
-                    if not rows_left:
-                        break
-                    row = rows[index]
+            if row.pk in lost:
+                continue
             if not _eligible(row):
                 _mine(token).filter(pk=row.pk).update(
                     status=Status.CANCELLED, claim_token="", last_error="No longer subscribed."
                 )
                 report.cancelled += 1
                 continue
-            try:
-                message = builder.build(row, connection)
-            except ManualUnavailable as exc:
-                when = _release([row], token, str(exc), count_towards_limit=False)
-                retry_at = when if retry_at is None or (when and when < retry_at) else retry_at
+            if isinstance(prepared, ManualUnavailable):
+                later(_release([row], token, str(prepared), count_towards_limit=False))
                 report.retry += 1
                 continue
+            if isinstance(prepared, Exception):
+                log.error("outbox row %s could not be built", row.pk, exc_info=prepared)
+                when = _release(
+                    [row], token, f"Could not build: {prepared!r}", count_towards_limit=True
+                )
+                report.retry += when is not None
+                report.failed += when is None
+                later(when)
+                continue
             try:
-                connection.send_messages([message])
+                sender.send(prepared, partial(marks.handover, row.pk), build_next)
+            except ClaimLost:
+                lost.add(row.pk)
+                report.error = "A sweep took back part of this batch; releasing the rest."
+                left = [r for r in rows[done:] if r.pk not in lost]
+                later(_release(left, token, report.error, count_towards_limit=False))
+                break  # mid-DATA: the connection can't be reused
+            except Uncertain as exc:
+                # Handed over, then the answer was lost: counted as delivered (see module doc).
+                marks.flush(force=True)
+                OutboxMessage.objects.filter(pk=row.pk).update(
+                    last_error=f"Delivery not confirmed (connection lost after handover): {exc}"
+                )
+                report.sent += 1
+                report.error = str(exc)
+                left = rows[done:]
+                report.retry += len(left)
+                later(_release(left, token, report.error, count_towards_limit=False))
+                break
             except Exception as exc:
+                marks.undo_handover(row.pk)
                 kind = classify(exc)
                 error = f"{exc.__class__.__name__}: {exc}"
                 if kind == "permanent":
@@ -307,28 +413,21 @@ def deliver_batch(batch: str) -> BatchReport:
                     continue
                 if kind == "temporary":
                     when = _release([row], token, error, count_towards_limit=True)
-                    if when is None:
-                        report.failed += 1
-                    else:
-                        report.retry += 1
-                        retry_at = when if retry_at is None or when < retry_at else retry_at
+                    report.retry += when is not None
+                    report.failed += when is None
+                    later(when)
                     continue
                 # The connection is gone: this row and the rest go back with backoff.
                 report.error = error
-                left = rows[index:]
+                left = rows[done - 1 :]
                 report.retry += len(left)
-                when = _release(left, token, error, count_towards_limit=False)
-                if when is not None:
-                    retry_at = when if retry_at is None or when < retry_at else retry_at
+                later(_release(left, token, error, count_towards_limit=False))
                 break
-            # Accepted by the server: record it at once (the at-least-once window).
-            OutboxMessage.objects.filter(pk=row.pk, claim_token=token).update(
-                status=Status.SENT, sent_at=timezone.now(), last_error=""
-            )
             report.sent += 1
+            marks.flush()
     finally:
-        with contextlib.suppress(Exception):  # closing a broken connection may fail
-            connection.close()
+        marks.flush(force=True)
+        sender.close()
     if retry_at is not None:
         with transaction.atomic():
             enqueue_batch(batch, run_after=retry_at)
