@@ -402,3 +402,25 @@ def test_download_original_of_a_hand_logged_run_is_404(athlete, client_for):
     activity = make_activity(athlete)
     response = client_for(athlete).get(reverse("activities:original", args=[activity.pk]))
     assert response.status_code == 404
+
+
+def test_upload_needs_a_csrf_token(athlete):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(athlete, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        reverse("activities:upload"), {"upload": [SimpleUploadedFile("a.gpx", gpx_run())]}
+    )
+    assert response.status_code == 403
+    assert not ImportBatch.objects.exists()
+
+
+def test_admin_lists_activities_and_imports(admin_user, athlete, client_for):
+    outcome = services.import_bytes(athlete, gpx_run(), "a.gpx")
+    client = client_for(admin_user)
+    assert client.get("/admin/activities/activity/").status_code == 200
+    assert (
+        client.get(f"/admin/activities/activity/{outcome.activity.pk}/change/").status_code == 200
+    )
+    assert client.get("/admin/activities/importbatch/").status_code == 200

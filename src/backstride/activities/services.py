@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import math
+import time
 import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
@@ -63,6 +64,7 @@ DEDUPE_WINDOW = timedelta(seconds=60)
 DEDUPE_DISTANCE_RATIO = 0.02
 DEDUPE_DISTANCE_FLOOR_M = 50.0  # below this, two distances count as the same (0 km cross-trainer)
 STALE_CLAIM = timedelta(minutes=5)
+HEARTBEAT_S = 5.0
 #: Files claiming to start before this are not believed (e.g. a GPS clock reset to 1901).
 EARLIEST_START = datetime(1990, 1, 1, tzinfo=UTC)
 
@@ -573,6 +575,7 @@ def _import_single(item: ImportItem, user: Any) -> None:
 def _import_archive(item: ImportItem, user: Any) -> None:
     """Stream the archive entry by entry; each activity is stored in its own transaction."""
     done = set(item.entries.values_list("index", flat=True))
+    last_beat = time.monotonic()
     try:
         with default_storage.open(str(item.upload.name), "rb") as fh:
             for entry in iter_archive(fh, archive_limits()):
@@ -601,7 +604,9 @@ def _import_archive(item: ImportItem, user: Any) -> None:
                         item=child,
                         extra_warnings=[sentence(w) for w in entry.warnings],
                     )
-                ImportItem.objects.filter(pk=item.pk).update(claimed_at=timezone.now())
+                if time.monotonic() - last_beat > HEARTBEAT_S:  # still alive: keep the claim
+                    ImportItem.objects.filter(pk=item.pk).update(claimed_at=timezone.now())
+                    last_beat = time.monotonic()
     except tracks.ParseError as exc:
         _record(item, Outcome(ImportItem.Status.REJECTED, sentence(str(exc))))
         return
