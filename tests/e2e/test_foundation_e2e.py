@@ -47,6 +47,7 @@ def test_screenshots_of_home_signup_and_dashboard(page, live_server, athlete, cl
         page.screenshot(path=str(SHOTS / f"home-{width}.png"), full_page=True)
         page.goto(f"{live_server.url}/accounts/signup/")
         page.get_by_role("button", name="Create account").click()  # empty form → field errors
+        page.locator(".errorlist").first.wait_for()
         assert page.locator(".errorlist").count() >= 3
         page.screenshot(path=str(SHOTS / f"signup-{width}.png"), full_page=True)
     login_in_browser(page, live_server, athlete.email)
