@@ -155,6 +155,7 @@ def test_new_athlete_assessment_to_phase_1_session_and_check_in(
     )
     pick(page, "How stiff is your back?", "4")
     pick(page, "How hard was the session?", "5")
+    shoot(page, "checkin")
     page.get_by_role("button", name="Save check-in").click()
     page.get_by_role("heading", name="Done for today").wait_for()
 
@@ -224,3 +225,15 @@ def test_screenshots_of_outcome_chart_and_runner_pages(page: Any, live_server: A
     page.goto(base + "/rehab/outcomes/")
     assert page.locator("svg.chart-svg line.mcid").count() == 2
     assert page.locator("table.data").count() == 2
+
+    # the linked clinician's read-only view of the runner
+    from backstride.accounts.models import User
+
+    runner = User.objects.get(email="runner@example.com")
+    page.context.clear_cookies()
+    login_in_browser(page, live_server, "clinician@example.com", "backstride-demo")
+    url = f"{base}/rehab/athlete/{runner.pk}/"
+    assert page.goto(url).status == 200
+    page.get_by_role("heading", name="Riley Runner: rehab").wait_for()
+    assert serious(Axe().run(page)) == []
+    shoot(page, "clinician-view", url)

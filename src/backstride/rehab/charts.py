@@ -46,12 +46,13 @@ def outcome_chart(
         return chart
     first, last = series[0][0], series[-1][0]
     span = max((last - first).days, 1)
-    inner = WIDTH - LEFT - RIGHT
+    pad = 12  # keep the first and last points clear of the axis labels
+    inner = WIDTH - LEFT - RIGHT - 2 * pad
 
     def x(day: date) -> float:
         if first == last:
-            return LEFT + inner / 2
-        return round(LEFT + (day - first).days / span * inner, 1)
+            return LEFT + pad + inner / 2
+        return round(LEFT + pad + (day - first).days / span * inner, 1)
 
     baseline = series[0][1]
     threshold = (

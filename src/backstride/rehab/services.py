@@ -739,7 +739,11 @@ def athlete_overview(athlete: User, today: date | None = None) -> dict[str, Any]
         ),
         "changes": list(PhaseChange.objects.filter(user=athlete)[:10]),
         "checkins": checkins,
-        "tests": latest_tests(athlete, today),
+        "tests": [
+            (protocol.objective_tests[k], v)
+            for k, v in sorted(latest_tests(athlete, today).items())
+            if k in protocol.objective_tests
+        ],
         "outcomes": outcome_series(athlete),
         "changes_in_outcomes": outcome_changes(athlete),
         "decision": current_decision(athlete, today) if profile.phase else None,
