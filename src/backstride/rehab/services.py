@@ -85,6 +85,20 @@ def _parse_cached(text: str) -> Protocol:
     return _PARSED[key]
 
 
+def set_tailored_protocol(athlete: Any, text: str) -> Protocol:
+    """Save a clinician's tailored copy for one athlete ("" restores the default).
+
+    Validated first: a broken copy raises ``ProtocolError`` (file, line, problem) and is
+    not saved. The caller checks that the editor is the athlete's clinician.
+    """
+    protocol = _parse_cached(text) if text.strip() else default_protocol()
+    profile = profile_for(athlete)
+    profile.protocol_text = text if text.strip() else ""
+    profile.protocol_id, profile.protocol_version = protocol.id, protocol.version
+    profile.save(update_fields=["protocol_text", "protocol_id", "protocol_version", "updated_at"])
+    return protocol
+
+
 def profile_for(user: Any) -> RehabProfile:
     profile, _ = RehabProfile.objects.get_or_create(user=user)
     return profile
@@ -521,6 +535,39 @@ def pain_series(user: Any, start: date, end: date) -> list[tuple[date, float]]:
     """Post-session pain per day between two local dates (hook used by the activities app)."""
     rows = CheckIn.objects.filter(user=user, day__gte=start, day__lte=end).order_by("day")
     return [(c.day, float(c.pain_now)) for c in rows]
+
+
+# --- Export -------------------------------------------------------------------------------------
+def export_data(user: Any) -> dict[str, Any]:
+    """Everything the rehab app holds about ``user``, as JSON-ready data (for data export).
+
+    Deleting the user deletes all of it (every rehab model cascades on the user).
+    """
+
+    def rows(model: Any, *fields: str) -> list[dict[str, Any]]:
+        out = []
+        for row in model.objects.filter(user=user).order_by("pk").values(*fields):
+            out.append({k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()})
+        return out
+
+    return {
+        "profile": rows(
+            RehabProfile, "phase", "phase_started_on", "paused", "protocol_id", "protocol_version"
+        ),
+        "assessments": rows(Assessment, "data", "started_at", "completed_at", "placed_phase"),
+        "red_flag_screens": rows(
+            RedFlagScreen, "kind", "answers", "stop", "urgency", "triggered", "created_at"
+        ),
+        "phase_changes": rows(
+            PhaseChange, "action", "from_phase", "to_phase", "reasons", "created_at"
+        ),
+        "sessions": rows(SessionLog, "day", "phase", "session_id", "exercises_done"),
+        "checkins": rows(
+            CheckIn, "day", "pain_now", "leg_symptoms", "stiffness", "effort", "pain_next_morning"
+        ),
+        "objective_tests": rows(ObjectiveTestResult, "day", "test_id", "value"),
+        "outcomes": rows(OutcomeScore, "day", "measure", "score", "items"),
+    }
 
 
 # --- What now? ----------------------------------------------------------------------------------
