@@ -103,7 +103,7 @@ class ManualActivityForm(forms.Form):
         label="Duration",
         max_length=12,
         help_text=DURATION_HELP,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "0:30:00"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     perceived_effort = EffortField()
     avg_hr = forms.IntegerField(
