@@ -93,7 +93,9 @@ def display_name(raw: str | None, fallback: str = "file") -> str:
     It is never used to build a path: stored files get generated names.
     """
     name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    name = "".join(
+        " " if ch.isspace() else ch for ch in name if unicodedata.category(ch)[0] != "C"
+    ).strip()
     if name in {"", ".", ".."}:
         return fallback
     return name[:120]
