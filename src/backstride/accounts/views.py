@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import segno
@@ -12,7 +13,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +24,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backstride.web.queue import enqueue_after_commit
 
-from . import forms
-from .models import ConsentRecord, User
+from . import data, forms
+from .models import CareLink, ConsentRecord, User
 from .tasks import send_verification_email
 from .tokens import TokenError, peek_token, use_token
 
@@ -228,3 +229,58 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     TOTPDevice.objects.filter(user=user).delete()
     messages.info(request, "Two-factor sign-in is off.")
     return redirect("accounts:profile")
+
+
+class DeleteAccountForm(forms.forms.Form):
+    password = forms.forms.CharField(
+        label="Type your password to confirm",
+        strip=False,
+        widget=forms.forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.forms.BooleanField(
+        label="I understand this deletes my account and everything in it, for good.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+
+@login_required
+def your_data(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    delete_form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and delete_form.is_valid():
+        if not user.check_password(delete_form.cleaned_data["password"]):
+            delete_form.add_error("password", "That password isn't right.")
+        else:
+            auth_logout(request)
+            data.delete_account(user)
+            messages.info(request, "Your account and everything in it have been deleted.")
+            return redirect("web:home")
+    links = CareLink.objects.filter(athlete=user, revoked_at__isnull=True).select_related(
+        "clinician"
+    )
+    return render(request, "accounts/your_data.html", {"delete_form": delete_form, "links": links})
+
+
+@login_required
+def export_json(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    body = json.dumps(data.export_everything(user), ensure_ascii=False, indent=1, default=str)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="backstride-export-{stamp}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def revoke_sharing(request: HttpRequest, link_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        link = data.revoke_sharing(user, link_id)
+    except CareLink.DoesNotExist as exc:
+        raise Http404("No such sharing link.") from exc
+    messages.info(request, f"{link.clinician} can no longer see your record.")
+    return redirect("accounts:your_data")
