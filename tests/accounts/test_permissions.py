@@ -41,3 +41,28 @@ def test_editors_and_admins_edit_content_nobody_else(athlete, clinician, editor,
     assert not can_edit_content(AnonymousUser())
     assert not can_view_athlete(AnonymousUser(), athlete)
     assert not can_view_athlete(editor, athlete)
+
+
+def test_clinician_dashboard_lists_only_consenting_clients(
+    client_for, clinician, athlete, other_athlete
+):
+    page = client_for(clinician).get("/today/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert str(athlete) in body
+    assert str(other_athlete) not in body
+    assert f"/rehab/athlete/{athlete.pk}/" in body
+
+
+def test_clinician_dashboard_puts_paused_clients_first(client_for, clinician, athlete):
+    from backstride.rehab.models import RedFlagScreen
+
+    fields = {f.name for f in RedFlagScreen._meta.get_fields()}
+    assert {"user", "stop"} <= fields
+    from tests.conftest import make_user
+
+    calm = make_user("aaron@example.org", display_name="Aaron")
+    CareLink.objects.create(clinician=clinician, athlete=calm, consented_at=timezone.now())
+    RedFlagScreen.objects.create(user=athlete, stop=True)
+    body = client_for(clinician).get("/today/").content.decode()
+    assert body.index("Red flag — program paused") < body.index("Aaron")

@@ -32,7 +32,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         has_rehab = True
     except TemplateDoesNotExist:
         has_rehab = False
-    return render(request, "web/dashboard.html", {"has_rehab": has_rehab})
+    context: dict[str, Any] = {"has_rehab": has_rehab}
+    user = request.user
+    if getattr(user, "is_clinician", False):
+        context["clients"] = client_rows(user)
+    return render(request, "web/dashboard.html", context)
+
+
+def client_rows(clinician: Any) -> list[dict[str, Any]]:
+    """The clinician's consenting clients, those needing attention (a red-flag stop) first."""
+    from backstride.accounts.permissions import clients_of
+    from backstride.rehab.models import RehabProfile
+    from backstride.rehab.services import stopping_screen
+
+    rows = []
+    for athlete in clients_of(clinician):
+        profile = RehabProfile.objects.filter(user=athlete).first()
+        stop = stopping_screen(athlete)
+        rows.append(
+            {
+                "athlete": athlete,
+                "phase": profile.phase if profile else None,
+                "stopped": stop is not None,
+            }
+        )
+    rows.sort(key=lambda r: (not r["stopped"], str(r["athlete"])))
+    return rows
 
 
 @never_cache
