@@ -45,6 +45,17 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def current_rss_mb() -> float | None:
+    """Resident memory right now (Linux), to show what the import itself adds."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def cpu_s() -> float:
     """CPU time (user + system) of this process: what the import cost, whatever else runs."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -179,6 +190,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
     user = User.objects.create_user(email="bench@example.org", password=secrets.token_urlsafe())
     baseline_mb = rss_mb()
+    before_mb = current_rss_mb()
 
     cpu0 = cpu_s()
     t0 = time.perf_counter()
@@ -191,6 +203,7 @@ def main() -> None:
     total_s = time.perf_counter() - t0
     import_cpu_s = cpu_s() - cpu0
     peak_mb = rss_mb()
+    after_mb = current_rss_mb()
 
     item = batch.items.get(parent__isnull=True)
     entries = item.entries
@@ -215,6 +228,8 @@ def main() -> None:
         "points_per_s": round(points / total_s),
         "baseline_rss_mb": round(baseline_mb),
         "peak_rss_mb": round(peak_mb),
+        "rss_before_mb": round(before_mb) if before_mb else None,
+        "rss_after_mb": round(after_mb) if after_mb else None,
         "cpus": os.cpu_count(),
     }
     print(
@@ -222,7 +237,9 @@ def main() -> None:
         f"({points:,} points, archive {size_mb:.0f} MB) in {total_s:.1f} s — "
         f"{imported / total_s:.0f} activities/s, {points / total_s:,.0f} points/s "
         f"(CPU {import_cpu_s:.1f} s; load average {os.getloadavg()[0]:.1f}); "
-        f"peak RSS {peak_mb:.0f} MB (baseline after Django setup {baseline_mb:.0f} MB)."
+        f"peak RSS {peak_mb:.0f} MB (high-water mark after Django setup and migrate: "
+        f"{baseline_mb:.0f} MB; resident before/after the import: {before_mb or 0:.0f}/"
+        f"{after_mb or 0:.0f} MB)."
     )
     targets = total_s < 60 and peak_mb < 300 and imported == args.count
     print(f"Targets (< 60 s, < 300 MB, all imported): {'met' if targets else 'NOT met'}")
