@@ -191,3 +191,17 @@ def test_empty_list_invites_logging_and_uploading(athlete, client_for):
     page = client_for(athlete).get(reverse("activities:list")).content.decode()
     assert "No activities yet" in page
     assert reverse("activities:upload") in page
+
+
+def test_a_run_much_longer_than_the_last_30_days_is_pointed_out(athlete, client_for):
+    base = datetime(2025, 5, 1, 7, tzinfo=UTC)
+    make_activity(athlete, start=base, distance_m=4000)
+    make_activity(athlete, start=base - timedelta(days=40), distance_m=10000)  # too long ago
+    make_activity(athlete, start=base + timedelta(days=2), distance_m=6000, sport="walk")
+    ok = make_activity(athlete, start=base + timedelta(days=4), distance_m=4400)
+    long = make_activity(athlete, start=base + timedelta(days=6), distance_m=5200)
+    client = client_for(athlete)
+    assert "Longer than usual" not in client.get(ok.get_absolute_url()).content.decode()
+    page = client.get(long.get_absolute_url()).content.decode()
+    assert "Longer than usual" in page
+    assert "18 % longer" in page and "(4.4 km)" in page

@@ -931,3 +931,34 @@ def route_ends(points: str) -> tuple[tuple[str, str], tuple[str, str]] | None:
     if len(first) != 2 or len(last) != 2:
         return None
     return (first[0], first[1]), (last[0], last[1])
+
+
+#: DESIGN §3: no single run should exceed the longest run of the last 30 days by more than 10 %.
+LONGEST_RUN_WINDOW = timedelta(days=30)
+LONGEST_RUN_STEP = 0.10
+
+
+def longest_run_check(activity: Activity) -> dict[str, float] | None:
+    """How this run compares with the longest run of the 30 days before it (runs only).
+
+    Returns ``{"previous_km", "increase"}`` when it was more than 10 % longer, else None.
+    """
+    if activity.sport not in RUNNING_SPORTS or activity.distance_m <= 0:
+        return None
+    previous = (
+        Activity.objects.filter(
+            user_id=activity.user_id,
+            sport__in=RUNNING_SPORTS,
+            start__gte=activity.start - LONGEST_RUN_WINDOW,
+            start__lt=activity.start,
+        )
+        .order_by("-distance_m")
+        .values_list("distance_m", flat=True)
+        .first()
+    )
+    if not previous:
+        return None
+    increase = activity.distance_m / previous - 1
+    if round(increase, 6) <= LONGEST_RUN_STEP:
+        return None
+    return {"previous_km": previous / 1000, "increase": increase}

@@ -123,6 +123,7 @@ def _render_detail(request: HttpRequest, scope: Scope, activity: Activity) -> Ht
         "route_viewbox": f"-10 -10 {services.ROUTE_WIDTH + 20} {services.ROUTE_HEIGHT + 20}",
         "checkins": services.activity_checkins(activity),
         "stopped_s": max(0.0, activity.elapsed_s - activity.moving_s),
+        "longest": services.longest_run_check(activity),
         "route_ends": services.route_ends(activity.route_svg),
     }
     return render(request, "activities/detail.html", context)
