@@ -279,6 +279,7 @@ def test_export_archive_imports_entry_by_entry_and_reports_each(
     run_tasks()
     top.refresh_from_db()
     assert top.status == "done"
+    assert "1 other file (not GPX, TCX or FIT) left aside." in top.reason
     assert top.entries_total == 7  # the CSV is not an activity file
     entries = {e.name: e for e in top.entries.all()}
     assert entries["1.fit.gz"].status == "imported"

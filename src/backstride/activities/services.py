@@ -578,9 +578,14 @@ def _import_archive(item: ImportItem, user: Any) -> None:
     """Stream the archive entry by entry; each activity is stored in its own transaction."""
     done = set(item.entries.values_list("index", flat=True))
     last_beat = time.monotonic()
+    skipped: list[str] = []
+
+    def skip(name: str, reason: str) -> None:
+        skipped.append(name)
+
     try:
         with default_storage.open(str(item.upload.name), "rb") as fh:
-            for entry in iter_archive(fh, archive_limits()):
+            for entry in iter_archive(fh, archive_limits(), on_skip=skip):
                 if item.entries_total is None and entry.total is not None:
                     item.entries_total = entry.total
                     ImportItem.objects.filter(pk=item.pk).update(entries_total=entry.total)
@@ -632,7 +637,13 @@ def _import_archive(item: ImportItem, user: Any) -> None:
         item,
         Outcome(
             ImportItem.Status.DONE,
-            f"{counts['imported']} of {counts['total']} activities in the archive imported.",
+            f"{counts['imported']} of {counts['total']} activities in the archive imported."
+            + (
+                f" {len(skipped)} other file{'s' if len(skipped) != 1 else ''} "
+                "(not GPX, TCX or FIT) left aside."
+                if skipped
+                else ""
+            ),
         ),
     )
 
