@@ -973,3 +973,14 @@ def longest_run_check(activity: Activity) -> dict[str, float] | None:
     if round(increase, 6) <= LONGEST_RUN_STEP:
         return None
     return {"previous_km": previous / 1000, "increase": increase}
+
+
+def export_data(user: Any) -> list[dict[str, Any]]:
+    """Everything this athlete logged, for the account-wide export (accounts.data)."""
+    rows = []
+    for activity in export_queryset(user).iterator(chunk_size=500):
+        row = export_row(activity)
+        row["splits"] = activity.splits
+        row["warnings"] = activity.warnings
+        rows.append(row)
+    return rows
