@@ -263,6 +263,21 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 WORKER_HEARTBEAT_MAX_AGE = int(env("WORKER_HEARTBEAT_MAX_AGE", "120"))
 
+# --- Domain options (each app has a safe default; set only to change it) ----------
+for _name, _cast in [
+    ("ACTIVITIES_MAX_FILE_BYTES", int),
+    ("ACTIVITIES_MAX_UPLOAD_BYTES", int),
+    ("ACTIVITIES_MAX_UPLOAD_FILES", int),
+    ("PUBLICATION_MAX_AUDIO_BYTES", int),
+    ("PUBLICATION_X_ACCEL_REDIRECT", str),
+    ("PUBLICATION_PUBLISH_WEEKDAY", int),
+    ("PUBLICATION_PUBLISH_HOUR", int),
+    ("RELATED_BACKEND", str),
+    ("NEWSLETTER_UNSUBSCRIBE_MAILTO", str),
+]:
+    if env(_name):
+        globals()[_name] = _cast(env(_name))
+
 # --- Cache ---------------------------------------------------------------------
 if env("CACHE_URL", "").startswith("redis"):
     CACHES = {
