@@ -474,9 +474,14 @@ def _viewable_athlete(request: HttpRequest, athlete_id: int) -> Any:
     return athlete
 
 
-@login_required
-def athlete_detail(request: HttpRequest, athlete_id: int) -> HttpResponse:
-    athlete = _viewable_athlete(request, athlete_id)
+def _render_athlete_detail(
+    request: HttpRequest,
+    athlete: Any,
+    *,
+    is_clinician: bool,
+    clearance_form: forms.ClearanceForm,
+    status: int = 200,
+) -> HttpResponse:
     overview = services.athlete_overview(athlete)
     protocol = overview["protocol"]
     series = overview["outcomes"]
@@ -486,11 +491,23 @@ def athlete_detail(request: HttpRequest, athlete_id: int) -> HttpResponse:
         overview
         | {
             "athlete": athlete,
-            "is_clinician": getattr(request.user, "is_clinician", False),
-            "clearance_form": forms.ClearanceForm(),
+            "is_clinician": is_clinician,
+            "clearance_form": clearance_form,
             "nprs_chart": charts.outcome_chart(protocol, "nprs", series["nprs"]),
             "psfs_chart": charts.outcome_chart(protocol, "psfs", series["psfs"]),
         },
+        status=status,
+    )
+
+
+@login_required
+def athlete_detail(request: HttpRequest, athlete_id: int) -> HttpResponse:
+    athlete = _viewable_athlete(request, athlete_id)
+    return _render_athlete_detail(
+        request,
+        athlete,
+        is_clinician=getattr(request.user, "is_clinician", False),
+        clearance_form=forms.ClearanceForm(),
     )
 
 
@@ -509,19 +526,6 @@ def clear(request: HttpRequest, athlete_id: int, screen_id: int) -> HttpResponse
         services.clear_red_flag(target, request.user, form.cleaned_data["reason"])
         messages.success(request, f"Cleared. {athlete.name}'s program can resume.")
         return redirect("rehab:athlete_detail", athlete.pk)
-    overview = services.athlete_overview(athlete)
-    protocol = overview["protocol"]
-    series = overview["outcomes"]
-    return render(
-        request,
-        "rehab/athlete_detail.html",
-        overview
-        | {
-            "athlete": athlete,
-            "is_clinician": True,
-            "clearance_form": form,
-            "nprs_chart": charts.outcome_chart(protocol, "nprs", series["nprs"]),
-            "psfs_chart": charts.outcome_chart(protocol, "psfs", series["psfs"]),
-        },
-        status=400,
+    return _render_athlete_detail(
+        request, athlete, is_clinician=True, clearance_form=form, status=400
     )
