@@ -55,6 +55,20 @@ def format_duration_input(seconds: float) -> str:
 EFFORT_CHOICES = [(i, str(i)) for i in range(1, 11)]
 
 
+def _optional_range_field(
+    label: str, noun: str, low: int, high: int, unit: str
+) -> forms.IntegerField:
+    """An optional whole number in [low, high]; one message for either bound."""
+    message = f"{noun} must be between {low} and {high} {unit}."
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        error_messages={"min_value": message, "max_value": message},
+    )
+
+
 class EffortField(forms.TypedChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
@@ -106,35 +120,10 @@ class ManualActivityForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     perceived_effort = EffortField()
-    avg_hr = forms.IntegerField(
-        label="Average heart rate (bpm)",
-        required=False,
-        min_value=30,
-        max_value=230,
-        error_messages={
-            "min_value": "Heart rate must be between 30 and 230 bpm.",
-            "max_value": "Heart rate must be between 30 and 230 bpm.",
-        },
-    )
-    max_hr = forms.IntegerField(
-        label="Maximum heart rate (bpm)",
-        required=False,
-        min_value=30,
-        max_value=230,
-        error_messages={
-            "min_value": "Heart rate must be between 30 and 230 bpm.",
-            "max_value": "Heart rate must be between 30 and 230 bpm.",
-        },
-    )
-    avg_cadence = forms.IntegerField(
-        label="Cadence (steps per minute)",
-        required=False,
-        min_value=20,
-        max_value=260,
-        error_messages={
-            "min_value": "Cadence must be between 20 and 260 steps per minute.",
-            "max_value": "Cadence must be between 20 and 260 steps per minute.",
-        },
+    avg_hr = _optional_range_field("Average heart rate (bpm)", "Heart rate", 30, 230, "bpm")
+    max_hr = _optional_range_field("Maximum heart rate (bpm)", "Heart rate", 30, 230, "bpm")
+    avg_cadence = _optional_range_field(
+        "Cadence (steps per minute)", "Cadence", 20, 260, "steps per minute"
     )
     elevation_gain_m = forms.IntegerField(
         label="Climb (m)",
