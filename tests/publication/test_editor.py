@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from pathlib import Path
 
@@ -108,14 +109,30 @@ def test_unsafe_markdown_saved_another_way_is_still_sanitised(client):
     assert "alert(1)" not in html and "javascript:alert" not in html and "onclick" not in html
 
 
-def test_hero_image_needs_alt_text(client_for, editor, tmp_path):
-    import io
-
+def png_upload() -> SimpleUploadedFile:
     from PIL import Image
 
     buf = io.BytesIO()
     Image.new("RGB", (40, 30), "green").save(buf, "PNG")
-    image = SimpleUploadedFile("hero.png", buf.getvalue(), content_type="image/png")
+    return SimpleUploadedFile("hero.png", buf.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def failing_save_client(client_for, editor, monkeypatch):
+    """An editor's client whose saves fail after any upload is stored (a 500, not raised)."""
+    from backstride.publication import services
+
+    def boom(item):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "schedule_side_effects", boom)
+    client = client_for(editor)
+    client.raise_request_exception = False
+    return client
+
+
+def test_hero_image_needs_alt_text(client_for, editor, tmp_path):
+    image = png_upload()
     client = client_for(editor)
     response = client.post("/editor/articles/new/", {**article_data(), "hero_image": image})
     assert response.status_code == 400
@@ -231,21 +248,19 @@ def test_an_oversized_upload_is_refused_with_the_limit(client_for, editor, mp3_b
     assert media_files(settings) == []
 
 
-def test_a_failed_save_removes_the_stored_audio(
-    client_for, editor, mp3_bytes, settings, monkeypatch
-):
-    from backstride.publication import services
-
-    def boom(item):
-        raise RuntimeError("database went away")
-
-    monkeypatch.setattr(services, "schedule_side_effects", boom)
-    client = client_for(editor)
-    client.raise_request_exception = False
+def test_a_failed_save_removes_the_stored_audio(failing_save_client, mp3_bytes, settings):
     audio = SimpleUploadedFile("talk.mp3", mp3_bytes, content_type="audio/mpeg")
-    response = client.post("/editor/episodes/new/", episode_data(audio))
+    response = failing_save_client.post("/editor/episodes/new/", episode_data(audio))
     assert response.status_code == 500
     assert not Episode.objects.exists()
+    assert media_files(settings) == []
+
+
+def test_a_failed_save_removes_the_stored_hero_image(failing_save_client, settings):
+    data = {**article_data(hero_alt="A person walking on a beach"), "hero_image": png_upload()}
+    response = failing_save_client.post("/editor/articles/new/", data)
+    assert response.status_code == 500
+    assert not Article.objects.exists()
     assert media_files(settings) == []
 
 

@@ -6,6 +6,8 @@ import json
 import mimetypes
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -469,6 +471,31 @@ def editor_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass
+class _Upload:
+    """A file an editor form may store while saving, replacing the item's `old_name`."""
+
+    old_name: str | None
+    stored: services.StoredFile | None = None
+
+    def saved_as(self, new_name: str | None) -> None:
+        """After a successful save: delete the replaced file if nothing uses it any more."""
+        if self.old_name and self.old_name != new_name:
+            services.remove_if_unreferenced(self.old_name)
+
+
+@contextmanager
+def _replacing_upload(old_name: str | None) -> Iterator[_Upload]:
+    """If the save fails, delete the file it stored (when this save created it), then re-raise."""
+    upload = _Upload(old_name)
+    try:
+        yield upload
+    except Exception:
+        if upload.stored is not None and upload.stored.created:
+            services.remove_if_unreferenced(upload.stored.name)
+        raise
+
+
 def _store_hero(form: ArticleForm, article: Article) -> services.StoredFile | None:
     upload = form.cleaned_data.get("hero_image")
     if not upload or not hasattr(upload, "chunks"):
@@ -485,24 +512,17 @@ def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     old_image = article.hero_image.name if pk else ""
     form = ArticleForm(request.POST or None, request.FILES or None, instance=article)
     if request.method == "POST" and form.is_valid():
-        stored: services.StoredFile | None = None
-        try:
-            with transaction.atomic():
-                article = form.save(commit=False)
-                if form.cleaned_data.get("hero_image") is False:
-                    article.hero_image = ""  # type: ignore[assignment]
-                stored = _store_hero(form, article)
-                article.save()
-                form.save_m2m()
-                form.save_tags(article)
-                services.content_changed(article)
-                services.schedule_side_effects(article)
-        except Exception:
-            if stored is not None and stored.created:
-                services.remove_if_unreferenced(stored.name)
-            raise
-        if old_image and old_image != article.hero_image.name:
-            services.remove_if_unreferenced(old_image)
+        with _replacing_upload(old_image) as upload, transaction.atomic():
+            article = form.save(commit=False)
+            if form.cleaned_data.get("hero_image") is False:
+                article.hero_image = ""  # type: ignore[assignment]
+            upload.stored = _store_hero(form, article)
+            article.save()
+            form.save_m2m()
+            form.save_tags(article)
+            services.content_changed(article)
+            services.schedule_side_effects(article)
+        upload.saved_as(article.hero_image.name)
         messages.success(request, _saved_message("Article", article))
         return redirect("publication:editor_article_edit", pk=article.pk)
     return render(
@@ -529,40 +549,34 @@ def episode_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     old_audio = episode.audio.name if pk else ""
     form = EpisodeForm(request.POST or None, request.FILES or None, instance=episode)
     if request.method == "POST" and form.is_valid():
-        stored: services.StoredFile | None = None
-        try:
-            with transaction.atomic():
-                episode = form.save(commit=False)
-                episode.chapters = form.cleaned_data.get("chapters_text")
-                upload = form.cleaned_data.get("audio")
-                if form.audio_info is not None and upload:
-                    stored = services.store_content_addressed(
-                        upload, "publication/audio", form.audio_info.kind.extension
-                    )
-                    episode.audio = stored.name  # type: ignore[assignment]
-                    episode.audio_size = stored.size
-                    episode.audio_sha256 = stored.sha256
-                    episode.audio_mime = form.audio_info.kind.mime
-                    episode.duration_seconds = form.audio_info.duration
-                episode.save()
-                article = episode.article
-                if (
-                    article is not None
-                    and form.cleaned_data.get("publish_article_too")
-                    and not article.is_live()
-                    and episode.status != Status.DRAFT
-                ):
-                    article.status = episode.status
-                    article.published_at = episode.published_at
-                    article.save(update_fields=["status", "published_at", "updated_at"])
-                    services.schedule_side_effects(article)
-                services.schedule_side_effects(episode)
-        except Exception:
-            if stored is not None and stored.created:
-                services.remove_if_unreferenced(stored.name)
-            raise
-        if old_audio and old_audio != episode.audio.name:
-            services.remove_if_unreferenced(old_audio)
+        with _replacing_upload(old_audio) as upload, transaction.atomic():
+            episode = form.save(commit=False)
+            episode.chapters = form.cleaned_data.get("chapters_text")
+            audio = form.cleaned_data.get("audio")
+            if form.audio_info is not None and audio:
+                stored = services.store_content_addressed(
+                    audio, "publication/audio", form.audio_info.kind.extension
+                )
+                upload.stored = stored
+                episode.audio = stored.name  # type: ignore[assignment]
+                episode.audio_size = stored.size
+                episode.audio_sha256 = stored.sha256
+                episode.audio_mime = form.audio_info.kind.mime
+                episode.duration_seconds = form.audio_info.duration
+            episode.save()
+            article = episode.article
+            if (
+                article is not None
+                and form.cleaned_data.get("publish_article_too")
+                and not article.is_live()
+                and episode.status != Status.DRAFT
+            ):
+                article.status = episode.status
+                article.published_at = episode.published_at
+                article.save(update_fields=["status", "published_at", "updated_at"])
+                services.schedule_side_effects(article)
+            services.schedule_side_effects(episode)
+        upload.saved_as(episode.audio.name)
         messages.success(request, _saved_message("Episode", episode))
         return redirect("publication:editor_episode_edit", pk=episode.pk)
     return render(
