@@ -525,10 +525,27 @@ def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         upload.saved_as(article.hero_image.name)
         messages.success(request, _saved_message("Article", article))
         return redirect("publication:editor_article_edit", pk=article.pk)
+    return _render_editor_form(request, form, article if pk else None, preview_field="body")
+
+
+def _render_editor_form(
+    request: HttpRequest,
+    form: ArticleForm | EpisodeForm,
+    item: Article | Episode | None,
+    *,
+    preview_field: str,
+) -> HttpResponse:
+    """The editor page of an article or an episode (400 when a POST did not validate)."""
     return render(
         request,
-        "publication/editor/article_form.html",
-        {"form": form, "article": article if pk else None},
+        "publication/editor/item_form.html",
+        {
+            "form": form,
+            "item": item,
+            "kind": "article" if isinstance(form, ArticleForm) else "episode",
+            "preview_field": preview_field,
+            "preview_label": preview_field.replace("_", " "),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -579,12 +596,7 @@ def episode_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         upload.saved_as(episode.audio.name)
         messages.success(request, _saved_message("Episode", episode))
         return redirect("publication:editor_episode_edit", pk=episode.pk)
-    return render(
-        request,
-        "publication/editor/episode_form.html",
-        {"form": form, "episode": episode if pk else None},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _render_editor_form(request, form, episode if pk else None, preview_field="show_notes")
 
 
 @editor_required
