@@ -181,6 +181,20 @@ def progress(
         return out
 
     criteria = tuple(evaluate(protocol, c, context) for c in phase.exit)
+
+    def decide(
+        action: Action, to_phase: int, reasons: list[Reason], see_clinician: bool = False
+    ) -> Decision:
+        return Decision(
+            action=action,
+            from_phase=current_phase,
+            to_phase=to_phase,
+            reasons=tuple(reasons),
+            rule_ids=tuple(r.rule_id for r in reasons),
+            see_clinician=see_clinician,
+            criteria=criteria,
+        )
+
     step_back = fired("step_back")
     if step_back:
         see_clinician = any(r.see_clinician for r in step_back)
@@ -196,38 +210,14 @@ def progress(
                     True,
                 )
             )
-            return Decision(
-                action="hold",
-                from_phase=current_phase,
-                to_phase=current_phase,
-                reasons=tuple(reasons),
-                rule_ids=tuple(r.rule_id for r in reasons),
-                see_clinician=True,
-                criteria=criteria,
-            )
-        to_phase = current_phase - 1
-        return Decision(
-            action="step_back",
-            from_phase=current_phase,
-            to_phase=to_phase,
-            reasons=tuple(reasons),
-            rule_ids=tuple(r.rule_id for r in reasons),
-            see_clinician=see_clinician,
-            criteria=criteria,
-        )
+            return decide("hold", current_phase, reasons, see_clinician=True)
+        return decide("step_back", current_phase - 1, reasons, see_clinician=see_clinician)
 
     hold = fired("hold")
     if hold:
         reasons = [_rule_reason(protocol, r) for r in hold]
-        return Decision(
-            action="hold",
-            from_phase=current_phase,
-            to_phase=current_phase,
-            reasons=tuple(reasons),
-            rule_ids=tuple(r.rule_id for r in reasons),
-            see_clinician=any(r.see_clinician for r in hold),
-            criteria=criteria,
-        )
+        see_clinician = any(r.see_clinician for r in hold)
+        return decide("hold", current_phase, reasons, see_clinician=see_clinician)
 
     if current_phase == protocol.last_phase:
         reason = Reason(
@@ -242,25 +232,9 @@ def progress(
 
     if all(c.met for c in criteria):
         next_phase = protocol.phase(current_phase + 1)
-        reasons = [_reason(c) for c in criteria]
-        return Decision(
-            action="progress",
-            from_phase=current_phase,
-            to_phase=next_phase.number,
-            reasons=tuple(reasons),
-            rule_ids=tuple(r.rule_id for r in reasons),
-            criteria=criteria,
-        )
+        return decide("progress", next_phase.number, [_reason(c) for c in criteria])
 
-    unmet = [_reason(c) for c in criteria if not c.met]
-    return Decision(
-        action="hold",
-        from_phase=current_phase,
-        to_phase=current_phase,
-        reasons=tuple(unmet),
-        rule_ids=tuple(r.rule_id for r in unmet),
-        criteria=criteria,
-    )
+    return decide("hold", current_phase, [_reason(c) for c in criteria if not c.met])
 
 
 # --- The day's session ----------------------------------------------------------------------
