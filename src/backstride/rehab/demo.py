@@ -35,7 +35,7 @@ from .models import (
     RehabProfile,
     SessionLog,
 )
-from .services import HEALTH_CONSENT_VERSION, local_today, reasons_json
+from .services import HEALTH_CONSENT_VERSION, local_today, record_phase_change
 
 PSFS_ACTIVITIES = ["Sitting through a work meeting", "Putting on socks", "Running for a bus"]
 
@@ -115,16 +115,7 @@ def _assess(user: Any, protocol: Protocol, day: date, answers: dict[str, Any]) -
         placed_phase=placement.phase,
     )
     _screen(user, protocol, "initial", when, assessment)
-    PhaseChange.objects.create(
-        user=user,
-        action="placement",
-        to_phase=placement.phase,
-        reasons=reasons_json(placement.reasons),
-        rule_ids=list(placement.rule_ids),
-        protocol_id=protocol.id,
-        protocol_version=protocol.version,
-        created_at=when,
-    )
+    record_phase_change(user, protocol, placement, when)
     RehabProfile.objects.create(
         user=user,
         phase=placement.phase,
@@ -269,17 +260,7 @@ def six_weeks_to_phase_3(user: Any, protocol: Protocol) -> None:
         )
         if decision.changes_phase:
             when = _at(user, day, 19)
-            PhaseChange.objects.create(
-                user=user,
-                action=decision.action,
-                from_phase=decision.from_phase,
-                to_phase=decision.to_phase,
-                reasons=reasons_json(decision.reasons),
-                rule_ids=list(decision.rule_ids),
-                protocol_id=protocol.id,
-                protocol_version=protocol.version,
-                created_at=when,
-            )
+            record_phase_change(user, protocol, decision, when)
             _screen(user, protocol, "phase_change", when + timedelta(minutes=5))
             last_screen = day
             phase, phase_started_at, phase_started_on = decision.to_phase, when, day

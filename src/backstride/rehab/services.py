@@ -114,6 +114,31 @@ def reasons_json(reasons: tuple[Reason, ...] | list[Reason]) -> list[dict[str, A
     ]
 
 
+def record_phase_change(
+    user: Any, protocol: Protocol, outcome: Placement | Decision, when: datetime
+) -> PhaseChange:
+    """Store a placement, or a decision that changes the phase, with its reasons."""
+    action: str
+    if isinstance(outcome, Placement):
+        action, from_phase, to_phase = PhaseChange.Action.PLACEMENT, None, outcome.phase
+        see_clinician = False
+    else:
+        action, from_phase, to_phase = outcome.action, outcome.from_phase, outcome.to_phase
+        see_clinician = outcome.see_clinician
+    return PhaseChange.objects.create(
+        user=user,
+        action=action,
+        from_phase=from_phase,
+        to_phase=to_phase,
+        reasons=reasons_json(outcome.reasons),
+        rule_ids=list(outcome.rule_ids),
+        see_clinician=see_clinician,
+        protocol_id=protocol.id,
+        protocol_version=protocol.version,
+        created_at=when,
+    )
+
+
 # --- Consent ---------------------------------------------------------------------------------
 def has_health_consent(user: Any) -> bool:
     latest = (
@@ -207,17 +232,7 @@ def complete_assessment(user: Any, assessment: Assessment, protocol: Protocol) -
     profile.protocol_id, profile.protocol_version = protocol.id, protocol.version
     profile.pending_screen, profile.pending_phase = "", None
     profile.save()
-    PhaseChange.objects.create(
-        user=user,
-        action=PhaseChange.Action.PLACEMENT,
-        from_phase=None,
-        to_phase=placement.phase,
-        reasons=reasons_json(placement.reasons),
-        rule_ids=list(placement.rule_ids),
-        protocol_id=protocol.id,
-        protocol_version=protocol.version,
-        created_at=now,
-    )
+    record_phase_change(user, protocol, placement, now)
     return placement
 
 
@@ -460,18 +475,7 @@ def review_progress(user: Any, today: date) -> Decision | None:
         return decision
     protocol = protocol_for(user)
     now = timezone.now()
-    PhaseChange.objects.create(
-        user=user,
-        action=decision.action,
-        from_phase=decision.from_phase,
-        to_phase=decision.to_phase,
-        reasons=reasons_json(decision.reasons),
-        rule_ids=list(decision.rule_ids),
-        see_clinician=decision.see_clinician,
-        protocol_id=protocol.id,
-        protocol_version=protocol.version,
-        created_at=now,
-    )
+    record_phase_change(user, protocol, decision, now)
     if decision.action == "step_back":
         _set_phase(profile, decision.to_phase, now, user)
     else:
