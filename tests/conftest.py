@@ -87,6 +87,31 @@ def admin_user(db: None) -> Any:
     return make_user("ada@example.org", role="admin", is_staff=True, is_superuser=True)
 
 
+# Every kind of visitor a permission test checks, as keys of the ``people`` fixture.
+ROLES = ["anonymous", "owner", "other_athlete", "clinician", "other_clinician", "editor", "admin"]
+
+
+@pytest.fixture
+def people(
+    athlete: Any,
+    other_athlete: Any,
+    clinician: Any,
+    other_clinician: Any,
+    editor: Any,
+    admin_user: Any,
+) -> dict[str, Any]:
+    """Each of ROLES → the user (None for anonymous); "owner" is ``athlete``."""
+    return {
+        "anonymous": None,
+        "owner": athlete,
+        "other_athlete": other_athlete,
+        "clinician": clinician,
+        "other_clinician": other_clinician,
+        "editor": editor,
+        "admin": admin_user,
+    }
+
+
 @pytest.fixture
 def client_for() -> Callable[[Any], Client]:
     """A Django test client logged in as ``user`` (None → anonymous)."""

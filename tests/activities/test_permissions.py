@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from backstride.activities.models import Activity, ActivityFile, ImportBatch, ImportItem
+from tests.conftest import ROLES
 
 from .conftest import make_activity
 
@@ -19,21 +20,6 @@ GPX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <trkpt lat="46.001" lon="14.0"><ele>301</ele><time>2025-03-10T07:30:30Z</time></trkpt>
 <trkpt lat="46.002" lon="14.0"><ele>302</ele><time>2025-03-10T07:31:00Z</time></trkpt>
 </trkseg></trk></gpx>"""
-
-ROLES = ["anonymous", "owner", "other_athlete", "clinician", "other_clinician", "editor", "admin"]
-
-
-@pytest.fixture
-def people(athlete, other_athlete, clinician, other_clinician, editor, admin_user):
-    return {
-        "anonymous": None,
-        "owner": athlete,
-        "other_athlete": other_athlete,
-        "clinician": clinician,
-        "other_clinician": other_clinician,
-        "editor": editor,
-        "admin": admin_user,
-    }
 
 
 @pytest.fixture

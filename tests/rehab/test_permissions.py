@@ -9,28 +9,13 @@ import pytest
 from django.urls import reverse
 
 from backstride.rehab.models import RedFlagScreen
+from tests.conftest import ROLES
 
 from .conftest import all_no, finish_assessment
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "Alice's secret activity: carrying the cello"
-ROLES = ["anonymous", "owner", "other_athlete", "clinician", "other_clinician", "editor", "admin"]
-
-
-@pytest.fixture
-def people(
-    athlete, other_athlete, clinician, other_clinician, editor, admin_user
-) -> dict[str, Any]:
-    return {
-        "anonymous": None,
-        "owner": athlete,
-        "other_athlete": other_athlete,
-        "clinician": clinician,
-        "other_clinician": other_clinician,
-        "editor": editor,
-        "admin": admin_user,
-    }
 
 
 @pytest.fixture
