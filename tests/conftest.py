@@ -112,6 +112,27 @@ def people(
     }
 
 
+# Status of a page about the athlete ("owner"), by role: only they and their linked clinician see
+# it (can_view_athlete); anyone else gets 404, anonymous visitors go to the login page.
+ATHLETE_PAGE_STATUS = {
+    "anonymous": 302,
+    "owner": 200,
+    "other_athlete": 404,
+    "clinician": 200,
+    "other_clinician": 404,
+    "editor": 404,
+    "admin": 404,
+}
+# The same rule in the API, as (fixture name, status) for parametrize.
+ATHLETE_API_STATUS = [
+    ("athlete", 200),
+    ("clinician", 200),
+    ("other_athlete", 404),
+    ("other_clinician", 404),
+    ("editor", 404),
+]
+
+
 @pytest.fixture
 def client_for() -> Callable[[Any], Client]:
     """A Django test client logged in as ``user`` (None → anonymous)."""

@@ -10,6 +10,7 @@ import time_machine
 from backstride.activities import services
 from backstride.activities.models import Activity
 from backstride.api.models import ApiToken
+from tests.conftest import ATHLETE_API_STATUS
 
 from .conftest import make_activity
 from .files import gpx_run
@@ -61,16 +62,7 @@ def test_log_by_hand_uses_the_same_rules_as_the_form(client_for, athlete):
     assert Activity.objects.count() == 1
 
 
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [
-        ("athlete", 200),
-        ("clinician", 200),
-        ("other_athlete", 404),
-        ("other_clinician", 404),
-        ("editor", 404),
-    ],
-)
+@pytest.mark.parametrize(("who", "status"), ATHLETE_API_STATUS)
 def test_client_runs_follow_the_permission_layer(who, status, request, athlete, client_for):
     make_activity(athlete)
     client = client_for(request.getfixturevalue(who))

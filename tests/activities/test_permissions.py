@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from backstride.activities.models import Activity, ActivityFile, ImportBatch, ImportItem
-from tests.conftest import ROLES
+from tests.conftest import ATHLETE_PAGE_STATUS, ROLES
 
 from .conftest import make_activity
 
@@ -61,15 +61,6 @@ EXPECTED_OWN_OBJECT = {
     "editor": 403,
     "admin": 404,
 }
-EXPECTED_CLIENT = {
-    "anonymous": 302,
-    "owner": 200,
-    "other_athlete": 404,
-    "clinician": 200,
-    "other_clinician": 404,
-    "editor": 404,
-    "admin": 404,
-}
 
 
 def _url(name: str, owned: dict[str, Any], athlete: Any) -> str:
@@ -115,7 +106,7 @@ def test_own_objects(view, role, people, owned, athlete, client_for):
 @pytest.mark.parametrize("view", CLIENT_PAGES)
 def test_client_pages_need_a_consented_link(view, role, people, owned, athlete, client_for):
     response = _get(client_for(people[role]), _url(view, owned, athlete))
-    assert response.status_code == EXPECTED_CLIENT[role]
+    assert response.status_code == ATHLETE_PAGE_STATUS[role]
     if response.status_code == 200 and view != "client_load":
         assert "Alice&#x27;s secret loop" in response.content.decode()
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from backstride.api.models import ApiToken
+from tests.conftest import ATHLETE_API_STATUS
 
 from .conftest import finish_assessment
 
@@ -29,16 +30,7 @@ def test_today_is_for_athletes(client_for: Any, clinician: Any, editor: Any) -> 
     assert client_for(editor).get("/api/rehab/today").status_code == 403
 
 
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [
-        ("athlete", 200),
-        ("clinician", 200),
-        ("other_athlete", 404),
-        ("other_clinician", 404),
-        ("editor", 404),
-    ],
-)
+@pytest.mark.parametrize(("who", "status"), ATHLETE_API_STATUS)
 def test_athlete_state_follows_the_permission_layer(
     who: str, status: int, request: Any, athlete: Any, athlete_client: Any, client_for: Any
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from backstride.rehab.models import RedFlagScreen
-from tests.conftest import ROLES
+from tests.conftest import ATHLETE_PAGE_STATUS, ROLES
 
 from .conftest import all_no, finish_assessment
 
@@ -81,23 +81,12 @@ def test_post_only_pages(
         assert response.status_code == 403
 
 
-CLIENT_VIEW = {
-    "anonymous": 302,
-    "owner": 200,
-    "other_athlete": 404,
-    "clinician": 200,
-    "other_clinician": 404,
-    "editor": 404,
-    "admin": 404,
-}
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_athlete_record_is_visible_to_owner_and_linked_clinician_only(
     role: str, people: dict, alice_data: Any, client_for: Any
 ) -> None:
     response = client_for(people[role]).get(reverse("rehab:athlete_detail", args=[alice_data.pk]))
-    assert response.status_code == CLIENT_VIEW[role]
+    assert response.status_code == ATHLETE_PAGE_STATUS[role]
     if response.status_code == 200:
         assert "Phase 1: Settle" in response.content.decode()
     else:
