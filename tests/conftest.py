@@ -181,6 +181,17 @@ def run_tasks(db: None, monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
     return run
 
 
+def database_url() -> str:
+    """DATABASE_URL for a child process (worker, CLI) that must use the test database."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    user, host, port = s["USER"] or "postgres", s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{s['NAME']}"
+
+
 # --- Email: a real SMTP server on loopback ----------------------------------------------
 class SMTPSink:
     def __init__(self) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from backstride.activities import services
 from backstride.activities.models import Activity
 from backstride.core import tracks
+from tests.conftest import database_url
 
 from .files import gpx_run, make_zip
 
@@ -109,14 +109,6 @@ def gpx_start(day: int):
     from datetime import UTC, datetime
 
     return datetime(2025, 4, day, 7, 0, tzinfo=UTC)
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    user, host, port = s["USER"] or "postgres", s["HOST"] or "127.0.0.1", s["PORT"] or 5432
-    return f"postgres://{user}@{host}:{port}/{s['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)

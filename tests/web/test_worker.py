@@ -5,18 +5,10 @@ import subprocess
 import sys
 
 import pytest
-from django.db import connection
 
 from backstride.accounts.models import User
 from backstride.accounts.tasks import send_verification_email
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    user, host, port = s["USER"] or "postgres", s["HOST"] or "127.0.0.1", s["PORT"] or 5432
-    return f"postgres://{user}@{host}:{port}/{s['NAME']}"
+from tests.conftest import database_url
 
 
 @pytest.mark.django_db(transaction=True)
