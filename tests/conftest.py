@@ -24,6 +24,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BACKSTRIDE_SHARED", REPO.parent / "shared"))
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))  # browser tests' screenshots
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -307,6 +308,15 @@ def login_in_browser(page: Any, live_server: Any, email: str, password: str = PA
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("networkidle")
+
+
+def serious(results: Any) -> list[str]:
+    """The serious and critical violations in an axe-core run, one readable line each."""
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
 
 
 @pytest.fixture

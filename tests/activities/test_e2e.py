@@ -6,26 +6,16 @@ Also axe-core on the activities pages, and screenshots at desktop and phone widt
 
 from __future__ import annotations
 
-import os
 from io import StringIO
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import login_in_browser
+from tests.conftest import SHOTS, login_in_browser, serious
 
 from .files import PNG, gpx_run, make_zip
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))
-
-
-def serious(results) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def no_sideways_scroll(page) -> bool:

@@ -1,13 +1,12 @@
 """A person signs up, confirms from a real email, logs in and sees an empty dashboard."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHOTS, login_in_browser
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))
 
 
 def test_signup_confirm_login_dashboard(page, live_server, smtp_server, run_tasks, settings):
@@ -39,8 +38,6 @@ def test_signup_confirm_login_dashboard(page, live_server, smtp_server, run_task
 
 def test_screenshots_of_home_signup_and_dashboard(page, live_server, athlete, client):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    from tests.conftest import login_in_browser
-
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{live_server.url}/")

@@ -3,14 +3,13 @@ audio player plays a range-served file, and screenshots at desktop and phone wid
 
 from __future__ import annotations
 
-import os
 from io import StringIO
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHOTS, login_in_browser, serious
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))
 PAGES = {
     "home": "/",
     "article": "/articles/core-stability-without-the-myths/",
@@ -29,14 +28,6 @@ def demo_site(live_server, settings):
     load_people(StringIO())
     load_demo(StringIO())
     return live_server
-
-
-def serious(results) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -75,8 +66,6 @@ def test_screenshots_at_desktop_and_phone_width(page, demo_site):
 
 def test_editor_live_preview_updates_as_you_type(page, demo_site):
     from axe_playwright_python.sync_playwright import Axe
-
-    from tests.conftest import login_in_browser
 
     login_in_browser(page, demo_site, "editor@example.com", "backstride-demo")
     page.goto(demo_site.url + "/editor/articles/new/")

@@ -5,18 +5,15 @@ the key pages, and screenshots at 1280 and 375 px into /tmp/shots (or $SCREENSHO
 
 from __future__ import annotations
 
-import os
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from backstride.core.protocol import default_protocol
-from tests.conftest import login_in_browser
+from tests.conftest import SHOTS, login_in_browser, serious
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))
 
 ANSWERS = {
     "How long have you had this episode of back pain?": "6 to 12 weeks",
@@ -37,14 +34,6 @@ def pick(page: Any, question: str, answer: str) -> None:
 def continue_(page: Any) -> None:
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_load_state()
-
-
-def serious(results: Any) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def shoot(page: Any, name: str, url: str | None = None) -> None:
