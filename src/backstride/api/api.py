@@ -6,12 +6,11 @@ permission checks (`backstride.accounts.permissions`) as the web views.
 
 from __future__ import annotations
 
-import importlib
-
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 from backstride.accounts.models import User
+from backstride.web.optional import app_module
 
 from .auth import api_auth
 
@@ -49,10 +48,6 @@ def me(request: HttpRequest) -> Me:
 
 # Apps expose `router` in `backstride.<app>.api` when they have endpoints.
 for _app in ("rehab", "activities", "publication", "newsletter"):
-    try:
-        _module = importlib.import_module(f"backstride.{_app}.api")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"backstride.{_app}.api":
-            raise
-        continue
-    api.add_router(f"/{_app}/", _module.router)
+    _module = app_module(_app, "api")
+    if _module is not None:
+        api.add_router(f"/{_app}/", _module.router)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from backstride.web.optional import app_module
 
 DEMO_APPS = ["accounts", "rehab", "activities", "publication", "newsletter"]
 
@@ -26,13 +27,9 @@ class Command(BaseCommand):
                 "Use --force only on a throwaway machine."
             )
         for app in DEMO_APPS:
-            try:
-                module = importlib.import_module(f"backstride.{app}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"backstride.{app}.demo":
-                    raise
-                continue
-            module.load_demo(self.stdout)
+            module = app_module(app, "demo")
+            if module is not None:
+                module.load_demo(self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo logins (password: {settings.DEMO_PASSWORD}):")
         )
