@@ -6,21 +6,22 @@ from typing import IO, Any
 
 from .build import build_activity, fmt_clock, sport_from_text, steps_per_minute
 from .model import Activity, ParseError
-from .xmlstream import PointBuffer, XmlStream, local_name, release
+from .xmlstream import PointBatcher, PointBuffer, XmlStream, local_name, release
 
 # Column order of the point buffer.
 LAT, LON, ELE, TIME, HR, CAD, SPEED = range(7)
 NCOLS = 7
-_CHILD_COLUMNS = {
-    "ele": ELE,
-    "time": TIME,
-    "hr": HR,
-    "heartrate": HR,
-    "cad": CAD,
-    "cadence": CAD,
-    "speed": SPEED,
-}
+_VALUES = (  # (tag, column); aliases of one column in order of preference
+    ("{*}ele", ELE),
+    ("{*}time", TIME),
+    ("{*}hr", HR),
+    ("{*}heartrate", HR),
+    ("{*}cad", CAD),
+    ("{*}cadence", CAD),
+    ("{*}speed", SPEED),
+)
 _TAGS = ("{*}trkpt", "{*}rtept", "{*}trkseg", "{*}trk", "{*}rte", "{*}gpx")
+_ATTRS = (("lat", LAT), ("lon", LON))
 
 
 def parse_gpx(source: IO[bytes]) -> list[Activity]:
@@ -28,9 +29,10 @@ def parse_gpx(source: IO[bytes]) -> list[Activity]:
     stream = XmlStream(source, _TAGS, "GPX")
     trk = PointBuffer(NCOLS, TIME)
     rte = PointBuffer(NCOLS, TIME)
+    trk_batch = PointBatcher(trk, "{*}trkpt", _VALUES, _ATTRS)
+    rte_batch = PointBatcher(rte, "{*}rtept", _VALUES, _ATTRS)
     segment_starts: list[int] = []
     kinds: dict[Any, str] = {}
-    columns: dict[Any, int] = {}
     names: list[str] = []
     types: list[str] = []
     ntracks = 0
@@ -39,20 +41,17 @@ def parse_gpx(source: IO[bytes]) -> list[Activity]:
         kind = kinds.get(tag)
         if kind is None:
             kind = kinds[tag] = local_name(tag)
-        if kind == "trkpt" or kind == "rtept":
-            row: list[Any] = [el.get("lat"), el.get("lon"), None, None, None, None, None]
-            for child in el.iter():
-                ctag = child.tag
-                col = columns.get(ctag)
-                if col is None:
-                    col = columns[ctag] = _CHILD_COLUMNS.get(local_name(ctag).lower(), -1)
-                if col >= 0:
-                    row[col] = child.text
-            (trk if kind == "trkpt" else rte).add(row)
-        elif kind == "trkseg":
+        if kind == "trkpt":
+            trk_batch.point_ended(el)
+            continue
+        if kind == "rtept":
+            rte_batch.point_ended(el)
+            continue
+        trk_batch.extract()
+        rte_batch.extract()
+        if kind == "trkseg":
             segment_starts.append(trk.count)
             el.clear(keep_tail=False)  # keep its siblings: <name>/<type> are read at </trk>
-            continue
         elif kind == "trk":
             ntracks += 1
             segment_starts.append(trk.count)
@@ -62,12 +61,17 @@ def parse_gpx(source: IO[bytes]) -> list[Activity]:
                     names.append(child.text.strip())
                 elif cname == "type" and child.text:
                     types.append(child.text.strip())
+            release(el)
         elif kind == "rte":
             for child in el:
                 if local_name(child.tag) == "name" and child.text:
                     names.append(child.text.strip())
-        if kind != "gpx":
             release(el)
+        elif kind == "gpx":
+            stream.done(el)
+    if stream.truncated:  # points completed before the cut are still waiting in their batch
+        trk_batch.extract(complete=False)
+        rte_batch.extract(complete=False)
 
     if stream.root_tag is not None and local_name(stream.root_tag) != "gpx":
         raise ParseError(

@@ -9,22 +9,30 @@ import numpy as np
 from .build import build_activity, sport_from_text, steps_per_minute, utc_datetime
 from .gpx import truncation_warning
 from .model import Activity, Lap, ParseError
-from .xmlstream import PointBuffer, XmlStream, local_name, parse_time, release
+from .xmlstream import (
+    PointBatcher,
+    PointBuffer,
+    XmlStream,
+    local_name,
+    parse_time,
+    release,
+)
 
 TIME, LAT, LON, ALT, DIST, HR, CAD, RUNCAD, SPEED = range(9)
 NCOLS = 9
-_CHILD_COLUMNS = {
-    "Time": TIME,
-    "LatitudeDegrees": LAT,
-    "LongitudeDegrees": LON,
-    "AltitudeMeters": ALT,
-    "DistanceMeters": DIST,
-    "Value": HR,  # inside a Trackpoint, only <HeartRateBpm> has a <Value>
-    "Cadence": CAD,
-    "RunCadence": RUNCAD,
-    "Speed": SPEED,
-}
-_TAGS = ("{*}Trackpoint", "{*}Lap", "{*}Activity", "{*}Course", "{*}TrainingCenterDatabase")
+_VALUES = (
+    ("{*}Time", TIME),
+    ("{*}LatitudeDegrees", LAT),
+    ("{*}LongitudeDegrees", LON),
+    ("{*}AltitudeMeters", ALT),
+    ("{*}DistanceMeters", DIST),
+    ("{*}Value", HR),  # inside a Trackpoint, only <HeartRateBpm> has a <Value>
+    ("{*}Cadence", CAD),
+    ("{*}RunCadence", RUNCAD),
+    ("{*}Speed", SPEED),
+)
+_TAGS = ("{*}Trackpoint", "{*}Track", "{*}Lap", "{*}Activity", "{*}Course",
+         "{*}TrainingCenterDatabase")  # fmt: skip
 
 
 def _float(text: str | None) -> float | None:
@@ -39,7 +47,6 @@ def parse_tcx(source: IO[bytes]) -> list[Activity]:
     """Parse a TCX stream. Courses (planned routes) parse too, with a warning."""
     stream = XmlStream(source, _TAGS, "TCX")
     buf = PointBuffer(NCOLS, TIME)
-    columns: dict[Any, int] = {}
     kinds: dict[Any, str] = {}
     laps: list[Lap] = []
     activities: list[Activity] = []
@@ -52,22 +59,18 @@ def parse_tcx(source: IO[bytes]) -> list[Activity]:
         buf.reset()
         laps = []
 
+    batch = PointBatcher(buf, "{*}Trackpoint", _VALUES)
     for el in stream:
         tag = el.tag
         kind = kinds.get(tag)
         if kind is None:
             kind = kinds[tag] = local_name(tag)
         if kind == "Trackpoint":
-            row: list[Any] = [None] * NCOLS
-            for child in el.iter():
-                ctag = child.tag
-                col = columns.get(ctag)
-                if col is None:
-                    col = columns[ctag] = _CHILD_COLUMNS.get(local_name(ctag), -1)
-                if col >= 0:
-                    row[col] = child.text
-            buf.add(row)
-            release(el)
+            batch.point_ended(el)
+            continue
+        batch.extract()
+        if kind == "Track":
+            el.clear(keep_tail=False)
         elif kind == "Lap":
             laps.append(_lap(el))
             el.clear(keep_tail=False)
@@ -77,6 +80,10 @@ def parse_tcx(source: IO[bytes]) -> list[Activity]:
         elif kind == "Course":
             finish(None, _child_text(el, "Name"), course=True)
             release(el)
+        elif kind == "TrainingCenterDatabase":
+            stream.done(el)
+    if stream.truncated:  # points completed before the cut are still waiting in their batch
+        batch.extract(complete=False)
 
     if stream.root_tag is not None and local_name(stream.root_tag) != "TrainingCenterDatabase":
         raise ParseError(

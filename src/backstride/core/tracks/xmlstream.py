@@ -55,7 +55,8 @@ class XmlStream:
     """Iterate the *end* events of ``tags`` (``"{*}name"`` form) of an XML document safely.
 
     After iteration, ``truncated`` tells whether the document stopped early (data kept) and
-    ``trailing_junk`` whether bytes followed a complete document (ignored).
+    ``trailing_junk`` whether bytes followed a complete document (ignored). The consumer calls
+    :meth:`done` when it sees the root element end (cheaper than checking every element).
     """
 
     def __init__(self, source: IO[bytes], tags: Sequence[str], kind: str) -> None:
@@ -79,6 +80,7 @@ class XmlStream:
             huge_tree=False,
             remove_comments=True,
             remove_pis=True,
+            remove_blank_text=True,
         )
         checked = False
         try:
@@ -86,9 +88,6 @@ class XmlStream:
                 if not checked:
                     _refuse_entities(el.getroottree(), self.kind)
                     checked = True
-                if el.getparent() is None:
-                    self.complete = True
-                    self.root_tag = el.tag
                 self.last = el
                 yield el
         except etree.XMLSyntaxError as exc:
@@ -108,6 +107,11 @@ class XmlStream:
             if not checked:
                 _refuse_entities(root.getroottree(), self.kind)
             self.root_tag = root.tag
+
+    def done(self, root: Any) -> None:
+        """The root element has ended: anything after it is junk, not a truncation."""
+        self.complete = True
+        self.root_tag = root.tag
 
     def _cut_at_end(self, exc: etree.XMLSyntaxError) -> bool:
         """True when the syntax error sits at the very end of the data (the file was cut off)."""
@@ -219,47 +223,159 @@ def to_floats(values: Sequence[str | None]) -> tuple[np.ndarray, int]:
 
 
 class PointBuffer:
-    """Collect per-point string rows, converting each batch of rows to a float block."""
+    """Points as float blocks: each batch of string columns is converted at once."""
 
     def __init__(self, ncols: int, time_col: int) -> None:
         self.ncols = ncols
         self.time_col = time_col
-        self.rows: list[list[Any]] = []
         self.blocks: list[np.ndarray] = []
         self.count = 0
         self.bad_values = 0
 
-    def add(self, row: list[Any]) -> None:
-        self.rows.append(row)
-        self.count += 1
-        if len(self.rows) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
+    def add_columns(self, columns: Sequence[Sequence[str | None] | None], k: int) -> None:
+        """Add ``k`` points given column by column (``None`` = column absent)."""
+        if not k:
             return
-        block = np.empty((len(self.rows), self.ncols), dtype=np.float64)
-        for j, col in enumerate(zip(*self.rows, strict=True)):
+        block = np.full((k, self.ncols), np.nan, dtype=np.float64)
+        for j, col in enumerate(columns):
+            if col is None:
+                continue
             if j == self.time_col:
                 block[:, j] = parse_times(col)
             else:
                 block[:, j], bad = to_floats(col)
                 self.bad_values += bad
         self.blocks.append(block)
-        self.rows = []
+        self.count += k
+
+    def add_rows(self, rows: list[list[Any]]) -> None:
+        if rows:
+            self.add_columns(list(zip(*rows, strict=True)), len(rows))
 
     def array(self) -> np.ndarray:
         """All points as one ``(n, ncols)`` float array."""
-        self.flush()
         if not self.blocks:
             return np.empty((0, self.ncols), dtype=np.float64)
-        if len(self.blocks) == 1:
-            return self.blocks[0]
-        out = np.concatenate(self.blocks)
-        self.blocks = [out]
-        return out
+        if len(self.blocks) > 1:
+            self.blocks = [np.concatenate(self.blocks)]
+        return self.blocks[0]
 
     def reset(self) -> None:
-        self.rows = []
         self.blocks = []
         self.count = 0
+
+
+POINT = -2  # column marker: the element is a point itself
+
+
+class PointBatcher:
+    """Read point elements in bulk instead of one by one.
+
+    The parser only counts completed point elements (:meth:`point_ended`); every ``BATCH``
+    points, and whenever something else ends, the pending points are read from their container
+    and deleted in one slice (so memory stays bounded by one batch).
+
+    Reading is column by column: one C-driven ``iter(tag)`` pass over the container per value
+    tag gives that column for every point at once. A column present in only some points is read
+    point by point; a partial batch at a truncation is read element by element (exact). Freeing
+    subtrees element by element and touching every element's ``tag`` is what makes lxml slow.
+    """
+
+    def __init__(
+        self,
+        buf: PointBuffer,
+        point_tag: str,
+        value_tags: Sequence[tuple[str, int]],
+        attrs: Sequence[tuple[str, int]] = (),
+    ) -> None:
+        self.buf = buf
+        self.point_tag = point_tag
+        self.value_tags = tuple(value_tags)
+        self.attrs = tuple(attrs)
+        self.pending = 0
+        self.parent: Any = None
+        self.last: Any = None
+
+    def point_ended(self, el: Any) -> None:
+        if not self.pending:
+            self.parent = el.getparent()
+        self.pending += 1
+        self.last = el
+        if self.pending >= BATCH:
+            self.extract()
+
+    def extract(self, *, complete: bool = True) -> None:
+        """Read the pending points. ``complete=False`` after a truncation: the container may end
+        with a partial point, so only the first ``pending`` points are read."""
+        k = self.pending
+        container, last = self.parent, self.last
+        self.pending = 0
+        self.parent = self.last = None
+        if not k or container is None:
+            return
+        cols = self._columns(container, k) if complete else None
+        if cols is None:
+            self.buf.add_rows(self._rows(container, k))
+        else:
+            self.buf.add_columns(cols, k)
+        if complete and last is not None and last.getparent() is container:
+            del container[: container.index(last) + 1]
+
+    def _columns(self, container: Any, k: int) -> list[list[Any] | None] | None:
+        """Column by column. The container may already hold a few points past the ``k``
+        completed ones (libxml2 parses ahead in chunks), so only the first ``k`` are taken:
+        a column found once in every point child is sliced from one C-driven pass; columns
+        found in only some points are read together in one pass over points and those tags."""
+        points = list(container.iterchildren(self.point_tag))
+        n = len(points)
+        if n < k:
+            return None
+        first = points[:k] if n != k else points
+        cols: list[list[Any] | None] = [None] * self.buf.ncols
+        for name, c in self.attrs:
+            cols[c] = [p.get(name) for p in first]
+        partial: list[tuple[str, int]] = []
+        for tag, c in self.value_tags:
+            if cols[c] is not None:
+                continue  # an alias of this column was found already
+            values = [e.text for e in container.iter(tag)]
+            if len(values) == n:
+                cols[c] = values[:k] if n != k else values
+            elif values:
+                partial.append((tag, c))
+        if partial:
+            rows = self._rows(container, k, partial)
+            if len(rows) != k:
+                return None
+            for _tag, c in partial:
+                if cols[c] is None:
+                    cols[c] = [r[c] for r in rows]
+        return cols
+
+    def _rows(
+        self, container: Any, k: int, value_tags: Sequence[tuple[str, int]] | None = None
+    ) -> list[list[Any]]:
+        """Element by element, exact (the first ``k`` points only)."""
+        tags = self.value_tags if value_tags is None else value_tags
+        lookup = {t.rpartition("}")[2]: c for t, c in reversed(tags)}
+        point_name = local_name(self.point_tag)
+        ncols = self.buf.ncols
+        rows: list[list[Any]] = []
+        row: list[Any] | None = None
+        cache: dict[Any, int] = {}
+        for e in container.iter(self.point_tag, *(t for t, _ in tags)):
+            tag = e.tag
+            col = cache.get(tag)
+            if col is None:
+                name = local_name(tag)
+                col = cache[tag] = POINT if name == point_name else lookup.get(name, -1)
+            if col == POINT:
+                if len(rows) == k:
+                    break
+                row = [None] * ncols
+                for attr, c in self.attrs:
+                    row[c] = e.get(attr)
+                rows.append(row)
+            elif col >= 0 and row is not None and row[col] is None:
+                row[col] = e.text
+        return rows
