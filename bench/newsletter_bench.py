@@ -275,10 +275,11 @@ def run(args: Any, rng: random.Random, tmp: Path, env: dict[str, str]) -> None:
             f"  ratio {worker_rate / base_rate:.2f}×"
         )
         assert len(counts) == n and set(counts.values()) == {1}, "not exactly one each"
-    print(
-        f"ratio worker / smtplib, median of {len(ratios)}: {statistics.median(ratios):.2f}× "
-        f"(all: {', '.join(f'{r:.2f}' for r in ratios)}; target ≥ 0.5×)"
-    )
+    if ratios:
+        print(
+            f"ratio worker / smtplib, median of {len(ratios)}: {statistics.median(ratios):.2f}× "
+            f"(all: {', '.join(f'{r:.2f}' for r in ratios)}; target ≥ 0.5×)"
+        )
 
     # ---- 3. Crash run: SIGKILL the worker midway (``--kills`` times), start a new one.
     second = services.send_episode_issue(

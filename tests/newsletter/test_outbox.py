@@ -200,7 +200,9 @@ def test_smtp_down_retries_with_backoff_and_marks_nothing_sent(
 class PickySMTP:
     """A real SMTP server that refuses some recipients (550 for good, 451 for now)."""
 
-    def __init__(self, refuse: set[str], defer: set[str]) -> None:
+    def __init__(
+        self, refuse: set[str], defer: set[str], reject_data: set[str] = frozenset()
+    ) -> None:
         from aiosmtpd.controller import Controller
 
         self.messages: list[Any] = []
@@ -217,6 +219,8 @@ class PickySMTP:
                 return "250 OK"
 
             async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+                if set(envelope.rcpt_tos) & reject_data:
+                    return "554 5.7.1 Message content rejected"
                 with outer.lock:
                     outer.messages.append(
                         message_from_bytes(envelope.content, policy=policy.default)
@@ -287,3 +291,28 @@ def test_send_outbox_command_delivers_due_rows(audience, smtp_server, capsys) ->
     call_command("newsletter", "send-outbox")
     smtp_server.wait_for(7)
     assert "sent 7" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commit_point_marks_in_autocommit_like_the_worker(settings) -> None:
+    """Outside a test transaction, as in the worker: the real mark path for this database."""
+    server = PickySMTP(refuse=set(), defer=set(), reject_data={"reader2@example.org"})
+    server.controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    try:
+        for i in range(4):
+            make_subscriber(f"reader{i}@example.org")
+        services.send_episode_issue(20, "Episode 20", HTML, TEXT)
+        batch = OutboxMessage.objects.first().batch  # type: ignore[union-attr]
+        report = outbox.deliver_batch(batch)
+    finally:
+        server.controller.stop()
+    assert (report.sent, report.failed) == (3, 1)
+    rows = {r.subscriber.email: r for r in OutboxMessage.objects.select_related("subscriber")}
+    refused = rows.pop("reader2@example.org")
+    assert refused.status == "failed" and refused.handed_over_at is None  # mark undone
+    assert "554" in refused.last_error
+    assert all(r.status == "sent" and r.handed_over_at == r.sent_at for r in rows.values())
+    assert sorted(m["To"] for m in server.messages) == sorted(rows)

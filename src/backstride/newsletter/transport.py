@@ -85,6 +85,7 @@ class _CommitPointMixin:
     ``self.meanwhile()`` (which must not raise) before reading the server's answer."""
 
     handover: Callable[[], None] | None = None
+    handover_after_dot = False
     meanwhile: Callable[[], None] | None = None
     end_of_data_sent = False
     in_data = False  # between "354" and the server's answer to the final dot
@@ -112,9 +113,12 @@ class _CommitPointMixin:
         if body[-2:] != b"\r\n":
             body += b"\r\n"
         smtp.send(body)
-        hook()  # the commit point: recorded as handed over
+        if not self.handover_after_dot:
+            hook()  # the commit point: recorded as handed over
         smtp.send(b".\r\n")
         self.end_of_data_sent = True
+        if self.handover_after_dot:
+            hook()  # the mark is on its way, the answer is read later
         if self.meanwhile is not None:
             self.meanwhile()  # build the next email while the server checks this one
         answer = smtp.getreply()
@@ -210,6 +214,8 @@ class Sender:
         prepared: Prepared,
         handover: Callable[[], None],
         meanwhile: Callable[[], None] | None = None,
+        *,
+        after_dot: bool = False,
     ) -> None:
         """Send; ``handover`` is called at the commit point (SMTP) or after acceptance;
         ``meanwhile`` (SMTP only) while the server processes the message.
@@ -233,6 +239,7 @@ class Sender:
             called = True
 
         smtp.handover = hook
+        smtp.handover_after_dot = after_dot
         smtp.meanwhile = meanwhile
         try:
             smtp.sendmail(prepared.from_email, list(prepared.recipients), prepared.data)
@@ -244,6 +251,7 @@ class Sender:
             raise
         finally:
             smtp.handover = smtp.meanwhile = None
+            smtp.handover_after_dot = False
 
 
 # --------------------------------------------------------------------------- lookahead
