@@ -8,9 +8,9 @@ Delivery of one batch (``deliver_batch``):
 2. Open **one SMTP connection** for the batch (SMTP down → every claimed row goes back to
    ``pending`` with exponential backoff, the batch task is re-enqueued with ``run_after``;
    nothing is marked sent).
-3. For each row: build (on a helper thread), send, and record the **commit point** with one
-   autocommit UPDATE guarded by the claim token: for SMTP just before the final "." of
-   DATA, for other backends right after they accept (see ``transport``). Handed-over rows
+3. For each row: build (one ahead), send, and record the **commit point** with one
+   UPDATE guarded by the claim token: for SMTP at the final "." of DATA (see ``_Marks``
+   and ``transport``), for other backends right after they accept. Handed-over rows
    become ``sent`` in small groups; a sweep treats handed-over rows of a dead worker as
    sent and the rest as not sent. See docs/newsletter.md for the remaining windows.
 4. Claims are refreshed while a long batch runs. A claim older than the lease

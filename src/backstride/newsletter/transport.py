@@ -1,11 +1,11 @@
 """Sending through Django's email backends, with a commit point for SMTP.
 
-For SMTP the outbox records a message as *handed over* in the database **just before the
-final "." of the DATA command** (the moment the server takes responsibility for it), then
-sends the dot. A worker killed before that mark never completed the SMTP transaction (the
-server discards it), so the row is retried; a worker killed after it is counted as having
-delivered. The only ambiguous moment left is the few microseconds between that commit and
-the dot reaching the socket, and it errs towards *not* sending a second copy.
+The SMTP server takes responsibility for a message when it gets the final "." of DATA,
+so that is where the outbox records a message as *handed over*: ``data()`` calls the
+``handover`` hook just before the dot (SQLite: an in-process commit, then the dot a few
+microseconds later) or just after it (PostgreSQL: the mark is sent without waiting, see
+``outbox._Marks``). A worker killed before the dot never completed the SMTP transaction
+(the server discards it) and its row is retried; a row with the mark is never sent again.
 
 For other backends (django-anymail's HTTP APIs, console, locmem) the mark is written right
 after the backend returns: an at-least-once window of one UPDATE.
