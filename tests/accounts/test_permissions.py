@@ -4,7 +4,12 @@ import pytest
 from django.utils import timezone
 
 from backstride.accounts.models import CareLink
-from backstride.accounts.permissions import can_edit_content, can_view_athlete, clients_of
+from backstride.accounts.permissions import (
+    can_edit_content,
+    can_view_athlete,
+    clients_of,
+    viewable_athlete,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +23,15 @@ def test_linked_clinician_sees_client_unrelated_does_not(clinician, other_clinic
     assert can_view_athlete(clinician, athlete)
     assert not can_view_athlete(other_clinician, athlete)
     assert clients_of(clinician) == [athlete]
+
+
+def test_viewable_athlete_by_id_is_none_for_strangers_and_unknown_ids(
+    athlete, clinician, other_clinician
+):
+    assert viewable_athlete(athlete, athlete.pk) == athlete
+    assert viewable_athlete(clinician, athlete.pk) == athlete
+    assert viewable_athlete(other_clinician, athlete.pk) is None
+    assert viewable_athlete(clinician, 999_999) is None
 
 
 def test_revoked_or_unconsented_link_gives_no_access(clinician, athlete):

@@ -26,6 +26,14 @@ def can_view_athlete(viewer: Any, athlete: User) -> bool:
     return False
 
 
+def viewable_athlete(viewer: Any, athlete_id: int) -> User | None:
+    """The person with this id when ``viewer`` may see their data, else None (answer 404)."""
+    athlete = User.objects.filter(pk=athlete_id).first()
+    if athlete is None or not can_view_athlete(viewer, athlete):
+        return None
+    return athlete
+
+
 def clients_of(clinician: User) -> list[User]:
     """Athletes who currently share their record with this clinician."""
     ids = CareLink.objects.active().filter(clinician=clinician).values_list("athlete_id", flat=True)

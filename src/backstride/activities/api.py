@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from backstride.accounts.permissions import can_view_athlete
+from backstride.accounts.permissions import viewable_athlete
 
 from . import services
 from .forms import ManualActivityForm, format_duration_input
@@ -104,8 +103,8 @@ def _out(activity: Activity) -> dict[str, Any]:
 
 
 def _athlete_scope(request: HttpRequest, athlete_id: int) -> Any:
-    athlete = get_user_model().objects.filter(pk=athlete_id).first()
-    if athlete is None or not can_view_athlete(request.user, athlete):
+    athlete = viewable_athlete(request.user, athlete_id)
+    if athlete is None:
         raise HttpError(404, "No such athlete.")
     return athlete
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
@@ -29,7 +28,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from backstride.accounts.permissions import athlete_required, can_view_athlete
+from backstride.accounts.permissions import athlete_required, viewable_athlete
 
 from . import services
 from .forms import ImportedActivityForm, ManualActivityForm, UploadForm
@@ -65,9 +64,8 @@ def _own(request: HttpRequest) -> Scope:
 
 
 def _client(request: HttpRequest, athlete_id: int) -> Scope:
-    User = get_user_model()
-    athlete = User.objects.filter(pk=athlete_id).first()
-    if athlete is None or not can_view_athlete(request.user, athlete):
+    athlete = viewable_athlete(request.user, athlete_id)
+    if athlete is None:
         raise Http404("No such athlete.")
     return Scope(owner=athlete, read_only=athlete.pk != request.user.pk)
 

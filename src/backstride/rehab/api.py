@@ -8,12 +8,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from backstride.accounts.permissions import can_view_athlete
+from backstride.accounts.permissions import viewable_athlete
 
 from . import services
 
@@ -96,10 +95,10 @@ def today(request: HttpRequest) -> TodayOut:
     summary="An athlete's rehab state (the athlete, or a clinician they share with)",
 )
 def athlete(request: HttpRequest, athlete_id: int) -> AthleteOut:
-    person = get_user_model().objects.filter(pk=athlete_id).first()
-    if person is None or not can_view_athlete(request.user, person):
+    person = viewable_athlete(request.user, athlete_id)
+    if person is None:
         raise HttpError(404, "No such athlete.")
-    overview = services.athlete_overview(person)  # type: ignore[arg-type]
+    overview = services.athlete_overview(person)
     decision = overview["decision"]
     return AthleteOut(
         id=person.pk,

@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backstride.accounts.permissions import athlete_required, can_view_athlete
+from backstride.accounts.permissions import athlete_required, viewable_athlete
 from backstride.core.phases import Decision
 
 from . import charts, forms, services
@@ -468,8 +467,8 @@ def exercise(request: HttpRequest, exercise_id: str) -> HttpResponse:
 
 # --- Clinician ---------------------------------------------------------------------------
 def _viewable_athlete(request: HttpRequest, athlete_id: int) -> Any:
-    athlete = get_user_model().objects.filter(pk=athlete_id).first()
-    if athlete is None or not can_view_athlete(request.user, athlete):
+    athlete = viewable_athlete(request.user, athlete_id)
+    if athlete is None:
         raise Http404("No such athlete.")
     return athlete
 
