@@ -316,3 +316,18 @@ def test_commit_point_marks_in_autocommit_like_the_worker(settings) -> None:
     assert "554" in refused.last_error
     assert all(r.status == "sent" and r.handed_over_at == r.sent_at for r in rows.values())
     assert sorted(m["To"] for m in server.messages) == sorted(rows)
+
+
+def test_non_smtp_backends_get_django_emails(audience, settings, run_tasks) -> None:
+    """django-anymail and friends take EmailMessage objects; locmem stands in for them."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    services.send_episode_issue(21, "Episode 21", HTML, TEXT)
+    run_tasks()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in audience)
+    message = mail.outbox[0]
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.alternatives[0].mimetype == "text/html"  # type: ignore[union-attr]
+    assert {r.status for r in OutboxMessage.objects.all()} == {"sent"}
+    assert all(r.handed_over_at is not None for r in OutboxMessage.objects.all())
