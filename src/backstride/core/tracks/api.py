@@ -147,20 +147,22 @@ def parse_bytes(data: bytes, filename: str = "") -> list[Activity]:
             raise ParseError(f"a {kind} archive inside a gzip file is not supported")
     if len(data) > MAX_FILE_BYTES:
         raise ParseError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; refused")
-    activities = _parse_kind(kind, data, io.BytesIO(data))
+    activities = _parse_kind(kind, data, io.BytesIO(data), len(data))
     if extra:
         activities[-1].warnings[:0] = extra
     return activities
 
 
-def _parse_kind(kind: str, data: bytes | None, stream: IO[bytes] | None) -> list[Activity]:
+def _parse_kind(
+    kind: str, data: bytes | None, stream: IO[bytes] | None, size: int | None = None
+) -> list[Activity]:
     try:
         if kind == "gpx":
             assert stream is not None
-            return parse_gpx(stream)
+            return parse_gpx(stream, size)
         if kind == "tcx":
             assert stream is not None
-            return parse_tcx(stream)
+            return parse_tcx(stream, size)
         if kind == "fit":
             assert data is not None
             return parse_fit(data)
@@ -200,7 +202,7 @@ def parse_file(path: str | os.PathLike[str]) -> list[Activity]:
             kind = sniff_format(head, p.name)
             if kind in ("gpx", "tcx"):
                 fh.seek(0)
-                return _parse_kind(kind, None, fh)
+                return _parse_kind(kind, None, fh, size)
             fh.seek(0)
             data = fh.read()
     except OSError as exc:

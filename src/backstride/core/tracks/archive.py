@@ -109,7 +109,15 @@ def iter_archive(
         )
     try:
         zf = zipfile.ZipFile(fileobj)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # e.g. an unsupported zip version
+        struct.error,
+    ) as exc:
         raise ParseError(f"not a valid zip archive ({exc})") from None
     with zf:
         infos = zf.infolist()

@@ -24,51 +24,55 @@ _TAGS = ("{*}trkpt", "{*}rtept", "{*}trkseg", "{*}trk", "{*}rte", "{*}gpx")
 _ATTRS = (("lat", LAT), ("lon", LON))
 
 
-def parse_gpx(source: IO[bytes]) -> list[Activity]:
+def parse_gpx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]:
     """Parse a GPX stream into one :class:`Activity` (all tracks and segments of the file)."""
-    stream = XmlStream(source, _TAGS, "GPX")
+    stream = XmlStream(source, _TAGS, "GPX", size_hint)
     trk = PointBuffer(NCOLS, TIME)
     rte = PointBuffer(NCOLS, TIME)
-    trk_batch = PointBatcher(trk, "{*}trkpt", _VALUES, _ATTRS)
-    rte_batch = PointBatcher(rte, "{*}rtept", _VALUES, _ATTRS)
+    trk_batch = PointBatcher(stream, trk, "{*}trkpt", _VALUES, _ATTRS)
+    rte_batch = PointBatcher(stream, rte, "{*}rtept", _VALUES, _ATTRS)
     segment_starts: list[int] = []
     kinds: dict[Any, str] = {}
     names: list[str] = []
     types: list[str] = []
     ntracks = 0
-    for el in stream:
-        tag = el.tag
-        kind = kinds.get(tag)
-        if kind is None:
-            kind = kinds[tag] = local_name(tag)
-        if kind == "trkpt":
-            trk_batch.point_ended(el)
-            continue
-        if kind == "rtept":
-            rte_batch.point_ended(el)
-            continue
-        trk_batch.extract()
-        rte_batch.extract()
-        if kind == "trkseg":
-            segment_starts.append(trk.count)
-            el.clear(keep_tail=False)  # keep its siblings: <name>/<type> are read at </trk>
-        elif kind == "trk":
-            ntracks += 1
-            segment_starts.append(trk.count)
-            for child in el:
-                cname = local_name(child.tag)
-                if cname == "name" and child.text:
-                    names.append(child.text.strip())
-                elif cname == "type" and child.text:
-                    types.append(child.text.strip())
-            release(el)
-        elif kind == "rte":
-            for child in el:
-                if local_name(child.tag) == "name" and child.text:
-                    names.append(child.text.strip())
-            release(el)
-        elif kind == "gpx":
-            stream.done(el)
+    with stream:
+        for _event, el in stream.events:
+            tag = el.tag
+            kind = kinds.get(tag)
+            if kind is None:
+                kind = kinds[tag] = local_name(tag)
+                if not stream.checked:
+                    stream.check(el)
+            if kind == "trkpt":
+                trk_batch.point_ended(el)
+                continue
+            if kind == "rtept":
+                rte_batch.point_ended(el)
+                continue
+            trk_batch.extract()
+            rte_batch.extract()
+            if kind == "trkseg":
+                segment_starts.append(trk.count)
+            elif kind == "trk":
+                ntracks += 1
+                segment_starts.append(trk.count)
+                for child in el:
+                    cname = local_name(child.tag)
+                    if cname == "name" and child.text:
+                        names.append(child.text.strip())
+                    elif cname == "type" and child.text:
+                        types.append(child.text.strip())
+                if stream.freeing:
+                    release(el)
+            elif kind == "rte":
+                for child in el:
+                    if local_name(child.tag) == "name" and child.text:
+                        names.append(child.text.strip())
+                if stream.freeing:
+                    release(el)
+            elif kind == "gpx":
+                stream.done(el)
     if stream.truncated:  # points completed before the cut are still waiting in their batch
         trk_batch.extract(complete=False)
         rte_batch.extract(complete=False)

@@ -43,9 +43,9 @@ def _float(text: str | None) -> float | None:
     return v if v is not None and np.isfinite(v) else None
 
 
-def parse_tcx(source: IO[bytes]) -> list[Activity]:
+def parse_tcx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]:
     """Parse a TCX stream. Courses (planned routes) parse too, with a warning."""
-    stream = XmlStream(source, _TAGS, "TCX")
+    stream = XmlStream(source, _TAGS, "TCX", size_hint)
     buf = PointBuffer(NCOLS, TIME)
     kinds: dict[Any, str] = {}
     laps: list[Lap] = []
@@ -59,29 +59,31 @@ def parse_tcx(source: IO[bytes]) -> list[Activity]:
         buf.reset()
         laps = []
 
-    batch = PointBatcher(buf, "{*}Trackpoint", _VALUES)
-    for el in stream:
-        tag = el.tag
-        kind = kinds.get(tag)
-        if kind is None:
-            kind = kinds[tag] = local_name(tag)
-        if kind == "Trackpoint":
-            batch.point_ended(el)
-            continue
-        batch.extract()
-        if kind == "Track":
-            el.clear(keep_tail=False)
-        elif kind == "Lap":
-            laps.append(_lap(el))
-            el.clear(keep_tail=False)
-        elif kind == "Activity":
-            finish(el.get("Sport"), _child_text(el, "Id"), course=False)
-            release(el)
-        elif kind == "Course":
-            finish(None, _child_text(el, "Name"), course=True)
-            release(el)
-        elif kind == "TrainingCenterDatabase":
-            stream.done(el)
+    batch = PointBatcher(stream, buf, "{*}Trackpoint", _VALUES)
+    with stream:
+        for _event, el in stream.events:
+            tag = el.tag
+            kind = kinds.get(tag)
+            if kind is None:
+                kind = kinds[tag] = local_name(tag)
+                if not stream.checked:
+                    stream.check(el)
+            if kind == "Trackpoint":
+                batch.point_ended(el)
+                continue
+            batch.extract()
+            if kind == "Lap":
+                laps.append(_lap(el))
+            elif kind == "Activity":
+                finish(el.get("Sport"), _child_text(el, "Id"), course=False)
+                if stream.freeing:
+                    release(el)
+            elif kind == "Course":
+                finish(None, _child_text(el, "Name"), course=True)
+                if stream.freeing:
+                    release(el)
+            elif kind == "TrainingCenterDatabase":
+                stream.done(el)
     if stream.truncated:  # points completed before the cut are still waiting in their batch
         batch.extract(complete=False)
 
@@ -92,7 +94,7 @@ def parse_tcx(source: IO[bytes]) -> list[Activity]:
     if stream.truncated:
         if buf.count:
             note = truncation_warning(stream.cut_note(), buf.array()[:, TIME])
-            finish(_open_activity_sport(stream), "", course=False)
+            finish(_open_activity_sport(batch), "", course=False)
             activities[-1].warnings.insert(0, note)
         elif not activities:
             raise ParseError(stream.cut_note() + " before any track point")
@@ -110,11 +112,11 @@ def parse_tcx(source: IO[bytes]) -> list[Activity]:
     return activities
 
 
-def _open_activity_sport(stream: XmlStream) -> str | None:
+def _open_activity_sport(batch: PointBatcher) -> str | None:
     """Sport of the ``<Activity>`` that was still open when the file was cut off."""
-    if stream.last is None:
+    if batch.container is None:
         return None
-    root = stream.last.getroottree().getroot()
+    root = batch.container.getroottree().getroot()
     sport = None
     for act in root.iter("{*}Activity"):
         sport = act.get("Sport")

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -51,29 +51,39 @@ class CountingReader:
         return chunk
 
 
-class XmlStream:
-    """Iterate the *end* events of ``tags`` (``"{*}name"`` form) of an XML document safely.
+#: Documents up to this size are not freed one batch of points at a time: their whole tree is
+#: freed at once at the end (libxml2 frees a document faster than lxml unlinks subtrees, and
+#: the tree of a few MB of XML is small). Larger documents, or streams of unknown size, free
+#: every batch, so memory stays bounded by one batch of points.
+FREE_AFTER_BYTES = 4 * 1024 * 1024
 
-    After iteration, ``truncated`` tells whether the document stopped early (data kept) and
-    ``trailing_junk`` whether bytes followed a complete document (ignored). The consumer calls
-    :meth:`done` when it sees the root element end (cheaper than checking every element).
+
+class XmlStream:
+    """Safe iterparse over the *end* events of ``tags`` (``"{*}name"`` form).
+
+    Use as a context manager around the loop over :attr:`events`; XML errors leaving the loop
+    are turned into :class:`ParseError` or, when the document is merely cut off at the end,
+    swallowed with :attr:`truncated` set (data read so far is kept). The consumer calls
+    :meth:`check` with the first element (refuses entity declarations) and :meth:`done` when
+    the root element ends (junk after it is then ignored, with :attr:`trailing_junk` set).
     """
 
-    def __init__(self, source: IO[bytes], tags: Sequence[str], kind: str) -> None:
+    def __init__(
+        self, source: IO[bytes], tags: Sequence[str], kind: str, size_hint: int | None = None
+    ) -> None:
         self.reader = CountingReader(source)
-        self.tags = tuple(tags)
+        #: free points batch by batch (large or unknown-size input)
+        self.freeing = size_hint is None or size_hint > FREE_AFTER_BYTES
         self.kind = kind
         self.truncated = False
         self.trailing_junk = False
         self.complete = False
+        self.checked = False
         self.root_tag: str | None = None
-        self.last: Any = None  #: the last element yielded (still attached to the partial tree)
-
-    def __iter__(self) -> Iterator[Any]:
-        it = etree.iterparse(
+        self.events = etree.iterparse(
             self.reader,
             events=("end",),
-            tag=self.tags,
+            tag=tuple(tags),
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -82,36 +92,40 @@ class XmlStream:
             remove_pis=True,
             remove_blank_text=True,
         )
-        checked = False
-        try:
-            for _event, el in it:
-                if not checked:
-                    _refuse_entities(el.getroottree(), self.kind)
-                    checked = True
-                self.last = el
-                yield el
-        except etree.XMLSyntaxError as exc:
-            if self.complete:
-                self.trailing_junk = True
-                return
-            if "entit" in str(exc).lower():
-                raise ParseError(_ENTITIES.format(kind=self.kind)) from None
-            if self._cut_at_end(exc):
-                self.truncated = True
-                return
-            raise ParseError(f"{self.kind} file is not valid XML ({_describe(exc)})") from None
-        except etree.LxmlError as exc:  # pragma: no cover - other libxml2 failures
-            raise ParseError(f"{self.kind} file could not be read as XML ({exc})") from None
-        root = getattr(it, "root", None)
-        if root is not None:
-            if not checked:
-                _refuse_entities(root.getroottree(), self.kind)
-            self.root_tag = root.tag
+
+    def check(self, el: Any) -> None:
+        _refuse_entities(el.getroottree(), self.kind)
+        self.checked = True
 
     def done(self, root: Any) -> None:
         """The root element has ended: anything after it is junk, not a truncation."""
         self.complete = True
         self.root_tag = root.tag
+
+    def __enter__(self) -> XmlStream:
+        return self
+
+    def __exit__(self, etype: Any, exc: Any, tb: Any) -> bool:
+        if etype is None:
+            root = getattr(self.events, "root", None)
+            if root is not None:
+                if not self.checked:
+                    self.check(root)
+                self.root_tag = root.tag
+            return False
+        if issubclass(etype, etree.XMLSyntaxError):
+            if self.complete:
+                self.trailing_junk = True
+                return True
+            if "entit" in str(exc).lower():
+                raise ParseError(_ENTITIES.format(kind=self.kind)) from None
+            if self._cut_at_end(exc):
+                self.truncated = True
+                return True
+            raise ParseError(f"{self.kind} file is not valid XML ({_describe(exc)})") from None
+        if issubclass(etype, etree.LxmlError):  # pragma: no cover - other libxml2 failures
+            raise ParseError(f"{self.kind} file could not be read as XML ({exc})") from None
+        return False
 
     def _cut_at_end(self, exc: etree.XMLSyntaxError) -> bool:
         """True when the syntax error sits at the very end of the data (the file was cut off)."""
@@ -223,12 +237,15 @@ def to_floats(values: Sequence[str | None]) -> tuple[np.ndarray, int]:
 
 
 class PointBuffer:
-    """Points as float blocks: each batch of string columns is converted at once."""
+    """Points as float blocks. String columns are gathered batch by batch and converted to
+    numpy once enough points are pending (few numpy calls even for files of many short laps)."""
 
     def __init__(self, ncols: int, time_col: int) -> None:
         self.ncols = ncols
         self.time_col = time_col
         self.blocks: list[np.ndarray] = []
+        self.chunks: list[tuple[Sequence[Sequence[str | None] | None], int]] = []
+        self.pending = 0
         self.count = 0
         self.bad_values = 0
 
@@ -236,24 +253,48 @@ class PointBuffer:
         """Add ``k`` points given column by column (``None`` = column absent)."""
         if not k:
             return
-        block = np.full((k, self.ncols), np.nan, dtype=np.float64)
-        for j, col in enumerate(columns):
-            if col is None:
-                continue
-            if j == self.time_col:
-                block[:, j] = parse_times(col)
-            else:
-                block[:, j], bad = to_floats(col)
-                self.bad_values += bad
-        self.blocks.append(block)
+        self.chunks.append((columns, k))
+        self.pending += k
         self.count += k
+        if self.pending >= BATCH:
+            self.convert()
 
     def add_rows(self, rows: list[list[Any]]) -> None:
         if rows:
             self.add_columns(list(zip(*rows, strict=True)), len(rows))
 
+    def convert(self) -> None:
+        """Turn the pending string columns into one float block."""
+        if not self.pending:
+            return
+        k = self.pending
+        block = np.full((k, self.ncols), np.nan, dtype=np.float64)
+        for j in range(self.ncols):
+            parts = [(col[j], n) for col, n in self.chunks]
+            if all(p is None for p, _ in parts):
+                continue
+            if len(parts) == 1:
+                values: Sequence[str | None] = parts[0][0]  # type: ignore[assignment]
+            else:
+                merged: list[str | None] = []
+                for p, n in parts:
+                    if p is None:
+                        merged.extend([None] * n)
+                    else:
+                        merged.extend(p)
+                values = merged
+            if j == self.time_col:
+                block[:, j] = parse_times(values)
+            else:
+                block[:, j], bad = to_floats(values)
+                self.bad_values += bad
+        self.blocks.append(block)
+        self.chunks = []
+        self.pending = 0
+
     def array(self) -> np.ndarray:
         """All points as one ``(n, ncols)`` float array."""
+        self.convert()
         if not self.blocks:
             return np.empty((0, self.ncols), dtype=np.float64)
         if len(self.blocks) > 1:
@@ -262,6 +303,8 @@ class PointBuffer:
 
     def reset(self) -> None:
         self.blocks = []
+        self.chunks = []
+        self.pending = 0
         self.count = 0
 
 
@@ -271,80 +314,111 @@ POINT = -2  # column marker: the element is a point itself
 class PointBatcher:
     """Read point elements in bulk instead of one by one.
 
-    The parser only counts completed point elements (:meth:`point_ended`); every ``BATCH``
-    points, and whenever something else ends, the pending points are read from their container
-    and deleted in one slice (so memory stays bounded by one batch).
+    The parser only counts completed point elements (:meth:`point_ended`). Pending points are
+    read when something else ends (their container, usually), and - once the input is large
+    (:attr:`XmlStream.freeing`) - every ``BATCH`` points, after which they are deleted in one
+    slice, so memory stays bounded by a batch.
 
     Reading is column by column: one C-driven ``iter(tag)`` pass over the container per value
-    tag gives that column for every point at once. A column present in only some points is read
-    point by point; a partial batch at a truncation is read element by element (exact). Freeing
-    subtrees element by element and touching every element's ``tag`` is what makes lxml slow.
+    tag gives that column for every point at once. libxml2 parses ahead in chunks, so the
+    container may already hold points past the completed ones, and earlier points may still be
+    there (not freed): the pending points are the window ``[offset, offset + pending)`` of the
+    container's point children. A column missing from a few points at the start or end of the
+    container is aligned by checking which point holds its first/last value; other partial
+    columns, and a cut-off batch, are read element by element.
     """
 
     def __init__(
         self,
+        stream: XmlStream,
         buf: PointBuffer,
         point_tag: str,
         value_tags: Sequence[tuple[str, int]],
         attrs: Sequence[tuple[str, int]] = (),
     ) -> None:
+        self.stream = stream
         self.buf = buf
         self.point_tag = point_tag
         self.value_tags = tuple(value_tags)
         self.attrs = tuple(attrs)
         self.pending = 0
-        self.parent: Any = None
+        self.container: Any = None
+        self.offset = 0  #: point children of ``container`` already read (and not deleted)
         self.last: Any = None
 
     def point_ended(self, el: Any) -> None:
         if not self.pending:
-            self.parent = el.getparent()
+            parent = el.getparent()
+            if parent is not self.container:
+                self.container = parent
+                self.offset = 0
         self.pending += 1
         self.last = el
-        if self.pending >= BATCH:
+        if self.pending >= BATCH and self.stream.freeing:
             self.extract()
 
     def extract(self, *, complete: bool = True) -> None:
-        """Read the pending points. ``complete=False`` after a truncation: the container may end
-        with a partial point, so only the first ``pending`` points are read."""
+        """Read the pending points. ``complete=False`` after a truncation (nothing is freed)."""
         k = self.pending
-        container, last = self.parent, self.last
-        self.pending = 0
-        self.parent = self.last = None
+        container, last, offset = self.container, self.last, self.offset
         if not k or container is None:
             return
-        cols = self._columns(container, k) if complete else None
+        self.pending = 0
+        cols = self._columns(container, offset, k)
         if cols is None:
-            self.buf.add_rows(self._rows(container, k))
+            self.buf.add_rows(self._rows(container, offset, k))
         else:
             self.buf.add_columns(cols, k)
-        if complete and last is not None and last.getparent() is container:
+        if complete and self.stream.freeing and last is not None and last.getparent() is container:
             del container[: container.index(last) + 1]
+            self.offset = 0
+        else:
+            self.offset = offset + k
 
-    def _columns(self, container: Any, k: int) -> list[list[Any] | None] | None:
-        """Column by column. The container may already hold a few points past the ``k``
-        completed ones (libxml2 parses ahead in chunks), so only the first ``k`` are taken:
-        a column found once in every point child is sliced from one C-driven pass; columns
-        found in only some points are read together in one pass over points and those tags."""
-        points = list(container.iterchildren(self.point_tag))
-        n = len(points)
-        if n < k:
-            return None
-        first = points[:k] if n != k else points
+    def _columns(self, container: Any, offset: int, k: int) -> list[list[Any] | None] | None:
+        end = offset + k
+        points: list[Any] | None = None
+        n = len(container)  # C-level; equals the point count when every child is a point
+        if n != end:
+            points = list(container.iterchildren(self.point_tag))
+            n = len(points)
+            if n < end:
+                return None
         cols: list[list[Any] | None] = [None] * self.buf.ncols
-        for name, c in self.attrs:
-            cols[c] = [p.get(name) for p in first]
+        if self.attrs:
+            if points is None:
+                points = list(container.iterchildren(self.point_tag))
+            window = points[offset:end]
+            for name, c in self.attrs:
+                cols[c] = [p.get(name) for p in window]
         partial: list[tuple[str, int]] = []
+        index: dict[int, int] | None = None
         for tag, c in self.value_tags:
             if cols[c] is not None:
                 continue  # an alias of this column was found already
-            values = [e.text for e in container.iter(tag)]
-            if len(values) == n:
-                cols[c] = values[:k] if n != k else values
-            elif values:
-                partial.append((tag, c))
+            texts = [e.text for e in container.iter(tag)]
+            if len(texts) == n:
+                cols[c] = texts[offset:end] if (offset or end != n) else texts
+            elif texts:
+                found = list(container.iter(tag))
+                if index is None:
+                    if points is None:
+                        points = list(container.iterchildren(self.point_tag))
+                    index = {id(p): i for i, p in enumerate(points)}
+                runs = _runs(container, index, found, n)
+                if runs is None:
+                    partial.append((tag, c))
+                    continue
+                col: list[Any] = [None] * k
+                for a, b, d in runs:  # found[a..b] belong to points[a+d .. b+d]
+                    lo, hi = max(a + d, offset), min(b + d, end - 1)
+                    if lo <= hi:
+                        col[lo - offset : hi - offset + 1] = [
+                            e.text for e in found[lo - d : hi - d + 1]
+                        ]
+                cols[c] = col
         if partial:
-            rows = self._rows(container, k, partial)
+            rows = self._rows(container, offset, k, partial)
             if len(rows) != k:
                 return None
             for _tag, c in partial:
@@ -353,9 +427,13 @@ class PointBatcher:
         return cols
 
     def _rows(
-        self, container: Any, k: int, value_tags: Sequence[tuple[str, int]] | None = None
+        self,
+        container: Any,
+        offset: int,
+        k: int,
+        value_tags: Sequence[tuple[str, int]] | None = None,
     ) -> list[list[Any]]:
-        """Element by element, exact (the first ``k`` points only)."""
+        """Element by element, exact: points ``[offset, offset + k)`` of the container."""
         tags = self.value_tags if value_tags is None else value_tags
         lookup = {t.rpartition("}")[2]: c for t, c in reversed(tags)}
         point_name = local_name(self.point_tag)
@@ -363,6 +441,7 @@ class PointBatcher:
         rows: list[list[Any]] = []
         row: list[Any] | None = None
         cache: dict[Any, int] = {}
+        seen = 0
         for e in container.iter(self.point_tag, *(t for t, _ in tags)):
             tag = e.tag
             col = cache.get(tag)
@@ -370,6 +449,13 @@ class PointBatcher:
                 name = local_name(tag)
                 col = cache[tag] = POINT if name == point_name else lookup.get(name, -1)
             if col == POINT:
+                if e.getparent() is not container:
+                    row = None
+                    continue
+                seen += 1
+                if seen <= offset:
+                    row = None
+                    continue
                 if len(rows) == k:
                     break
                 row = [None] * ncols
@@ -379,3 +465,60 @@ class PointBatcher:
             elif col >= 0 and row is not None and row[col] is None:
                 row[col] = e.text
         return rows
+
+
+MAX_ALIGN_PROBES = 4096
+
+
+def _runs(
+    container: Any, index: dict[int, int], found: list[Any], n: int
+) -> list[tuple[int, int, int]] | None:
+    """Which point each value element belongs to, as runs ``(a, b, d)``: ``found[a..b]`` sit in
+    points ``a+d .. b+d``. Assumes at most one value per point, so ``point(j) - j`` never
+    decreases; bisection finds where it steps (a point without the value), probing only
+    ``O(missing * log n)`` elements. ``None`` when inconsistent or too scattered."""
+    cache: dict[int, int] = {}
+    limit = len(found) - 1
+    missing = n - len(found)
+
+    def point(j: int) -> int:
+        v = cache.get(j)
+        if v is None:
+            p = _point_of(found[j], container)
+            v = cache[j] = index.get(id(p), -1) if p is not None else -1
+        return v
+
+    runs: list[tuple[int, int, int]] = []
+    stack = [(0, limit)]
+    while stack:
+        if len(cache) > MAX_ALIGN_PROBES:
+            return None
+        a, b = stack.pop()
+        pa, pb = point(a), point(b)
+        if pa < 0 or pb < 0:
+            return None
+        da, db = pa - a, pb - b
+        if da < 0 or db > missing or da > db:
+            return None
+        if da == db:
+            runs.append((a, b, da))
+        elif b == a + 1:
+            runs.append((a, a, da))
+            runs.append((b, b, db))
+        else:
+            mid = (a + b) // 2
+            stack.append((mid + 1, b))  # popped after the left half: runs stay in order
+            stack.append((a, mid))
+    return runs
+
+
+def _point_of(el: Any, container: Any) -> Any:
+    """The child of ``container`` that holds ``el``."""
+    for _ in range(64):
+        parent = el.getparent()
+        if parent is None:
+            return None
+        if parent is container:
+            return el
+        el = parent
+    return None
