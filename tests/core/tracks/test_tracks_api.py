@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -210,3 +211,31 @@ def test_parse_memory_growth_is_bounded_for_100k_points(tmp_path: Path) -> None:
     )
     growth_mb = float(out.stdout.strip())
     assert growth_mb < 60, f"parse grew memory by {growth_mb:.0f} MB"
+
+
+class _Pipe:
+    """A read-only, non-seekable stream (like a socket or a pipe)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._buf = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._buf.read(min(size, 1000) if size and size > 0 else 1000)
+
+    def seekable(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("fraction", [1.0, 0.6])
+def test_xml_from_a_non_seekable_stream_matches_bytes(fraction: float) -> None:
+    from backstride.core.tracks.gpx import parse_gpx
+    from backstride.core.tracks.tcx import parse_tcx
+
+    for data, parse in ((make_gpx([track(500)]), parse_gpx), (make_tcx([track(500)]), parse_tcx)):
+        data = data[: int(len(data) * fraction)]
+        (piped,) = parse(_Pipe(data))  # type: ignore[arg-type]
+        (direct,) = parse_bytes(data)
+        assert piped.points == direct.points
+        assert piped.warnings == direct.warnings
+        if fraction < 1:
+            assert piped.warnings[0].startswith("file is cut off after")

@@ -6,7 +6,14 @@ from typing import IO, Any
 
 from .build import build_activity, fmt_clock, sport_from_text, steps_per_minute
 from .model import Activity, ParseError
-from .xmlstream import PointBatcher, PointBuffer, XmlStream, local_name, release
+from .xmlstream import (
+    PointBatcher,
+    PointBuffer,
+    XmlStream,
+    local_name,
+    parse_with_fast_path,
+    release,
+)
 
 # Column order of the point buffer.
 LAT, LON, ELE, TIME, HR, CAD, SPEED = range(7)
@@ -20,13 +27,20 @@ _VALUES = (  # (tag, column); aliases of one column in order of preference
     ("{*}cadence", CAD),
     ("{*}speed", SPEED),
 )
-_TAGS = ("{*}trkpt", "{*}rtept", "{*}trkseg", "{*}trk", "{*}rte", "{*}gpx")
+_POINT_TAGS = ("{*}trkpt", "{*}rtept")
+_TAGS = ("{*}trkseg", "{*}trk", "{*}rte", "{*}gpx")
 _ATTRS = (("lat", LAT), ("lon", LON))
 
 
 def parse_gpx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]:
     """Parse a GPX stream into one :class:`Activity` (all tracks and segments of the file)."""
-    stream = XmlStream(source, _TAGS, "GPX", size_hint)
+    return parse_with_fast_path(_parse_gpx, source, size_hint)
+
+
+def _parse_gpx(
+    source: IO[bytes], size_hint: int | None, point_events: bool
+) -> list[Activity] | None:
+    stream = XmlStream(source, _TAGS, "GPX", size_hint, _POINT_TAGS, point_events)
     trk = PointBuffer(NCOLS, TIME)
     rte = PointBuffer(NCOLS, TIME)
     trk_batch = PointBatcher(stream, trk, "{*}trkpt", _VALUES, _ATTRS)
@@ -50,8 +64,8 @@ def parse_gpx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]
             if kind == "rtept":
                 rte_batch.point_ended(el)
                 continue
-            trk_batch.extract()
-            rte_batch.extract()
+            trk_batch.ended(el)
+            rte_batch.ended(el)
             if kind == "trkseg":
                 segment_starts.append(trk.count)
             elif kind == "trk":
@@ -73,6 +87,8 @@ def parse_gpx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]
                     release(el)
             elif kind == "gpx":
                 stream.done(el)
+    if stream.truncated and not stream.point_events:
+        return None  # parse again, counting each point, to keep exactly the complete ones
     if stream.truncated:  # points completed before the cut are still waiting in their batch
         trk_batch.extract(complete=False)
         rte_batch.extract(complete=False)

@@ -15,6 +15,7 @@ from .xmlstream import (
     XmlStream,
     local_name,
     parse_time,
+    parse_with_fast_path,
     release,
 )
 
@@ -31,7 +32,7 @@ _VALUES = (
     ("{*}RunCadence", RUNCAD),
     ("{*}Speed", SPEED),
 )
-_TAGS = ("{*}Trackpoint", "{*}Track", "{*}Lap", "{*}Activity", "{*}Course",
+_TAGS = ("{*}Track", "{*}Lap", "{*}Activity", "{*}Course",
          "{*}TrainingCenterDatabase")  # fmt: skip
 
 
@@ -45,7 +46,13 @@ def _float(text: str | None) -> float | None:
 
 def parse_tcx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]:
     """Parse a TCX stream. Courses (planned routes) parse too, with a warning."""
-    stream = XmlStream(source, _TAGS, "TCX", size_hint)
+    return parse_with_fast_path(_parse_tcx, source, size_hint)
+
+
+def _parse_tcx(
+    source: IO[bytes], size_hint: int | None, point_events: bool
+) -> list[Activity] | None:
+    stream = XmlStream(source, _TAGS, "TCX", size_hint, ("{*}Trackpoint",), point_events)
     buf = PointBuffer(NCOLS, TIME)
     kinds: dict[Any, str] = {}
     laps: list[Lap] = []
@@ -71,7 +78,7 @@ def parse_tcx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]
             if kind == "Trackpoint":
                 batch.point_ended(el)
                 continue
-            batch.extract()
+            batch.ended(el)
             if kind == "Lap":
                 laps.append(_lap(el))
             elif kind == "Activity":
@@ -84,6 +91,8 @@ def parse_tcx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]
                     release(el)
             elif kind == "TrainingCenterDatabase":
                 stream.done(el)
+    if stream.truncated and not stream.point_events:
+        return None  # parse again, counting each point, to keep exactly the complete ones
     if stream.truncated:  # points completed before the cut are still waiting in their batch
         batch.extract(complete=False)
 
