@@ -25,7 +25,7 @@ _VALUES = (  # (tag, column); aliases of one column in order of preference
     ("{*}heartrate", HR),
     ("{*}cad", CAD),
     ("{*}cadence", CAD),
-    ("{*}speed", SPEED),
+    # <speed> (GPX 1.0) is not read: the distance comes from the positions.
 )
 _POINT_TAGS = ("{*}trkpt", "{*}rtept")
 _TAGS = ("{*}trkseg", "{*}trk", "{*}rte", "{*}gpx")
@@ -40,7 +40,9 @@ def parse_gpx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]
 def _parse_gpx(
     source: IO[bytes], size_hint: int | None, point_events: bool
 ) -> list[Activity] | None:
-    stream = XmlStream(source, _TAGS, "GPX", size_hint, _POINT_TAGS, point_events)
+    stream = XmlStream(
+        source, _TAGS, "GPX", size_hint, _POINT_TAGS, point_events, ("trkseg", "rte")
+    )
     trk = PointBuffer(NCOLS, TIME)
     rte = PointBuffer(NCOLS, TIME)
     trk_batch = PointBatcher(stream, trk, "{*}trkpt", _VALUES, _ATTRS)
@@ -87,8 +89,8 @@ def _parse_gpx(
                     release(el)
             elif kind == "gpx":
                 stream.done(el)
-    if stream.truncated and not stream.point_events:
-        return None  # parse again, counting each point, to keep exactly the complete ones
+    if stream.retry:
+        return None  # not clean XML: parse again with iterparse (exact errors, cut-off files)
     if stream.truncated:  # points completed before the cut are still waiting in their batch
         trk_batch.extract(complete=False)
         rte_batch.extract(complete=False)
@@ -122,7 +124,6 @@ def _parse_gpx(
         ele=block[:, ELE],
         hr=block[:, HR],
         cadence=steps_per_minute(block[:, CAD], sport, per_leg=None),
-        speed=block[:, SPEED],
         segment_starts=segment_starts,
         warnings=warnings,
         name=names[0] if names else "",

@@ -52,7 +52,9 @@ def parse_tcx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]
 def _parse_tcx(
     source: IO[bytes], size_hint: int | None, point_events: bool
 ) -> list[Activity] | None:
-    stream = XmlStream(source, _TAGS, "TCX", size_hint, ("{*}Trackpoint",), point_events)
+    stream = XmlStream(
+        source, _TAGS, "TCX", size_hint, ("{*}Trackpoint",), point_events, ("Track",)
+    )
     buf = PointBuffer(NCOLS, TIME)
     kinds: dict[Any, str] = {}
     laps: list[Lap] = []
@@ -66,7 +68,7 @@ def _parse_tcx(
         buf.reset()
         laps = []
 
-    batch = PointBatcher(stream, buf, "{*}Trackpoint", _VALUES)
+    batch = PointBatcher(stream, buf, "{*}Trackpoint", _VALUES, fallbacks={SPEED: DIST})
     with stream:
         for _event, el in stream.events:
             tag = el.tag
@@ -91,8 +93,8 @@ def _parse_tcx(
                     release(el)
             elif kind == "TrainingCenterDatabase":
                 stream.done(el)
-    if stream.truncated and not stream.point_events:
-        return None  # parse again, counting each point, to keep exactly the complete ones
+    if stream.retry:
+        return None  # not clean XML: parse again with iterparse (exact errors, cut-off files)
     if stream.truncated:  # points completed before the cut are still waiting in their batch
         batch.extract(complete=False)
 

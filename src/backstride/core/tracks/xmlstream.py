@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any, TypeVar
 
@@ -82,6 +82,16 @@ def _count_lines(lines: list[int], chunk: bytes) -> None:
         lines[1] += len(chunk.translate(None, _CONTINUATION_BYTES))
 
 
+_SAFE: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "remove_blank_text": True,
+}
+
 #: Documents up to this size are not freed one batch of points at a time: their whole tree is
 #: freed at once at the end (libxml2 frees a document faster than lxml unlinks subtrees, and
 #: the tree of a few MB of XML is small). Larger documents, or streams of unknown size, free
@@ -107,34 +117,49 @@ class XmlStream:
         size_hint: int | None = None,
         point_tags: Sequence[str] = (),
         point_events: bool = True,
+        point_containers: Sequence[str] = (),
     ) -> None:
         self.reader = CountingReader(source)
         #: free points batch by batch (large or unknown-size input)
         self.freeing = size_hint is None or size_hint > FREE_AFTER_BYTES
-        #: With point events, every completed point is counted (exact even if the file is cut
-        #: off). Without (small documents, the fast path), points are read when their container
-        #: ends; a cut-off document is then parsed again with point events.
+        #: With point events (iterparse), every completed point is counted: exact even when the
+        #: file is cut off, and points can be freed batch by batch. Without (the fast path for
+        #: small documents), the document is parsed in one go with the same safe settings and
+        #: walked for container ends; any XML error there makes ``retry`` true, and the caller
+        #: parses again with iterparse to say what is wrong or to keep what a cut-off file holds.
         self.point_events = point_events or self.freeing
-        if self.point_events:
-            tags = (*point_tags, *tags)
         self.kind = kind
         self.truncated = False
         self.trailing_junk = False
         self.complete = False
         self.checked = False
+        self.retry = False
         self.root_tag: str | None = None
-        self.events = etree.iterparse(
-            self.reader,
-            events=("end",),
-            tag=tuple(tags),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-            remove_blank_text=True,
-        )
+        self.events: Any
+        if self.point_events:
+            self.events = etree.iterparse(
+                self.reader,
+                events=("end",),
+                tag=(*point_tags, *tags),
+                **_SAFE,
+            )
+            return
+        self.events = iter(())
+        data = self.reader.read(FREE_AFTER_BYTES + 1)
+        if len(data) > FREE_AFTER_BYTES:
+            self.retry = True
+            return
+        try:
+            root = etree.fromstring(data, etree.XMLParser(**_SAFE))
+        except etree.LxmlError:
+            self.retry = True
+            return
+        if root is None:  # pragma: no cover - libxml2 raises instead
+            self.retry = True
+            return
+        self.check(root)
+        self.root_tag = root.tag
+        self.events = _walk(root, tuple(tags), frozenset(point_containers))
 
     def check(self, el: Any) -> None:
         _refuse_entities(el.getroottree(), self.kind)
@@ -186,6 +211,18 @@ _ENTITIES = (
     "{kind} file declares or uses XML entities (a DOCTYPE with <!ENTITY>); activity files "
     "never do, so it was refused for safety"
 )
+
+
+def _walk(root: Any, tags: tuple[str, ...], containers: frozenset[str]) -> Iterator[Any]:
+    """The end events of ``tags`` in a parsed tree, without descending into point containers
+    (their points are read in bulk by :class:`PointBatcher`, so walking them is wasted)."""
+    walker = etree.iterwalk(root, events=("start", "end"), tag=tags)
+    for event, el in walker:
+        if event == "start":
+            if containers and local_name(el.tag) in containers:
+                walker.skip_subtree()
+            continue
+        yield event, el
 
 
 def _refuse_entities(tree: Any, kind: str) -> None:
@@ -357,8 +394,9 @@ def parse_with_fast_path(
     source: IO[bytes],
     size_hint: int | None,
 ) -> T:
-    """Run ``parse`` without point events when the document is small and the source can be
-    re-read; if that pass finds the document cut off (``None``), parse again counting points."""
+    """Run ``parse`` on the fast path (whole document, no point events) when the document is
+    small and the source can be re-read; if that gives up (``None``: the XML is not clean),
+    parse again with iterparse, counting points."""
     if size_hint is not None and size_hint <= FREE_AFTER_BYTES and _seekable(source):
         start = source.tell()
         result = parse(source, size_hint, False)
@@ -404,8 +442,12 @@ class PointBatcher:
         point_tag: str,
         value_tags: Sequence[tuple[str, int]],
         attrs: Sequence[tuple[str, int]] = (),
+        fallbacks: dict[int, int] | None = None,
     ) -> None:
         self.stream = stream
+        #: column -> column it stands in for: read only when that one is absent (e.g. speed,
+        #: which only matters for distance when a file records no distance)
+        self.fallbacks = dict(fallbacks or {})
         self.buf = buf
         self.point_tag = point_tag
         self.value_tags = tuple(value_tags)
@@ -475,6 +517,8 @@ class PointBatcher:
         for tag, c in self.value_tags:
             if cols[c] is not None:
                 continue  # an alias of this column was found already
+            if c in self.fallbacks and cols[self.fallbacks[c]] is not None:
+                continue  # only wanted when the column it stands in for is absent
             texts = [e.text for e in container.iter(tag)]
             if len(texts) == n:
                 cols[c] = texts[offset:end] if (offset or end != n) else texts
