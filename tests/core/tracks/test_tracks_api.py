@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 from trackfixtures import REPO, make_gpx, make_tcx, simple_fit, track
 
@@ -237,5 +238,31 @@ def test_xml_from_a_non_seekable_stream_matches_bytes(fraction: float) -> None:
         (direct,) = parse_bytes(data)
         assert piped.points == direct.points
         assert piped.warnings == direct.warnings
+        for col in ("t", "lat", "lon", "ele", "hr", "cadence", "dist"):
+            a, b = getattr(piped, col), getattr(direct, col)
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_array_equal(a, b)
         if fraction < 1:
             assert piped.warnings[0].startswith("file is cut off after")
+
+
+@pytest.mark.parametrize("kind", ["gpx", "tcx"])
+def test_large_documents_stream_in_batches_and_keep_a_cut_off_end(kind: str) -> None:
+    """Over 4 MB, points are read and freed in batches of 4096 (iterparse); a cut keeps
+    exactly the complete points, as for small files."""
+    n = 14_000 if kind == "tcx" else 22_000
+    pts = track(n, hr=150)
+    for i, p in enumerate(pts):
+        p.dist = i * 3.0
+    data = make_gpx([pts]) if kind == "gpx" else make_tcx([pts])
+    assert len(data) > 4 * 1024 * 1024
+    (full,) = parse_bytes(data)
+    assert full.points == n
+    assert full.hr is not None and np.all(full.hr == 150)
+    cut = data[: int(len(data) * 0.77)]
+    (part,) = parse_bytes(cut)
+    closing = b"</trkpt>" if kind == "gpx" else b"</Trackpoint>"
+    assert part.points == cut.count(closing)
+    assert part.t is not None and np.array_equal(part.t, full.t[: part.points])
+    assert part.warnings[0].startswith(f"file is cut off after {len(cut):,} bytes")
