@@ -306,3 +306,20 @@ def test_elliptical_is_cross_trainer() -> None:
     assert act.sport == "cross_trainer"
     s = summarise(act)
     assert s.distance_m == 0 and s.moving_s == 4.0 and s.distance_source == "none"
+
+
+def test_repeated_definitions_on_other_local_types_keep_record_order() -> None:
+    w = FitWriter()
+    w.define(0, 0, [(0, "enum")])
+    w.data(0, 4)
+    for i in range(30):  # some devices re-send the same definition, here on alternating slots
+        local = 1 + i % 2
+        w.define(local, 20, [(253, "uint32"), (3, "uint8")])
+        w.data(local, fit_time(T0) + i, 100 + i)
+        if i % 3 == 0:
+            w.define(3, 20, [(253, "uint32"), (5, "uint32"), (3, "uint8")])  # another layout
+            w.data(3, fit_time(T0) + i, i * 100, 200)
+    (act,) = parse_bytes(w.to_bytes())
+    assert act.t is not None and bool(np.all(np.diff(act.t) >= 0))  # file order kept
+    assert act.hr is not None and list(act.hr[:3]) == [100, 200, 101]
+    assert act.points == 30 + 10

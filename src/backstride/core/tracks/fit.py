@@ -160,6 +160,7 @@ class _Decoded:
     misc: list[tuple[int, dict[int, Any], float]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cut: str | None = None  #: where and why decoding stopped early (truncated/damaged file)
+    def_cache: dict[bytes, _Def] = field(default_factory=dict)
     file_type: int | None = None
 
 
@@ -258,10 +259,14 @@ def _decode_messages(
                     return start, last_ts
                 dev_size = sum(data[q + 1] for q in range(p, p + 3 * ndev, 3))
                 p += 3 * ndev
-            d = _build_def(gnum, arch, fields, dev_size)
-            defs[h & 0x0F] = d
-            if d.kind == KIND_RECORD:
-                dec.rec_defs.append(d)
+            # Devices often repeat the same definition: reuse its compiled layout (and rows).
+            key = bytes((h & 0x20,)) + data[pos + 1 : p]
+            cached = dec.def_cache.get(key)
+            if cached is None:
+                cached = dec.def_cache[key] = _build_def(gnum, arch, fields, dev_size)
+                if cached.kind == KIND_RECORD:
+                    dec.rec_defs.append(cached)
+            defs[h & 0x0F] = cached
             pos = p
             continue
         else:
