@@ -104,15 +104,19 @@ def garmin_parse(path: Path) -> Any:
     return messages
 
 
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
 PEERS: dict[str, list[tuple[str, Callable[[Path], Any]]]] = {
     "gpx": [("gpxpy", gpxpy_parse)],
     "tcx": [("tcxreader", tcxreader_parse)],
-    "fit": [
-        ("fitdecode", fitdecode_parse),
-        ("fitparse", fitparse_parse),
-        ("garmin-fit-sdk", garmin_parse),
-    ],
+    "fit": [("fitdecode", fitdecode_parse), ("fitparse", fitparse_parse)],
 }
+if _importable("garmin_fit_sdk"):  # optional: compared only when it is installed
+    PEERS["fit"].append(("garmin-fit-sdk", garmin_parse))
 
 
 def bench_files() -> dict[str, list[Path]]:
