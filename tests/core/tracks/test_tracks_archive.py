@@ -144,3 +144,11 @@ def test_empty_archive_and_empty_member() -> None:
     assert list(iter_archive(make_zip([]))) == []
     (entry,) = list(iter_archive(make_zip([("empty.gpx", b"")])))
     assert entry.error == "file is empty"
+
+
+def test_member_with_an_empty_name_is_reported_not_fatal() -> None:
+    buf = make_zip([("a.gpx", GPX), ("b.gpx", GPX)])
+    data = buf.getvalue().replace(b"b.gpx", b"\x00\x00\x00\x00\x00")  # becomes a name of NULs
+    names = [(e.name, e.error is not None) for e in iter_archive(io.BytesIO(data))]
+    assert names[0] == ("a.gpx", False)
+    assert all(err for _name, err in names[1:])

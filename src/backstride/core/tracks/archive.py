@@ -77,6 +77,11 @@ def _declared_entries(fileobj: IO[bytes]) -> tuple[int, int]:
     return int(total), int(cd_size)
 
 
+def _is_dir(info: zipfile.ZipInfo) -> bool:
+    """A directory member (``ZipInfo.is_dir`` fails on an empty name)."""
+    return info.filename.endswith("/")
+
+
 def unsafe_name(name: str) -> bool:
     """True for names that would escape a target directory (absolute, drive, ``..``, NUL)."""
     if not name or "\x00" in name:
@@ -128,13 +133,13 @@ def iter_archive(
         candidates = [
             info
             for info in infos
-            if not info.is_dir()
+            if not _is_dir(info)
             and (unsafe_name(info.filename) or info.filename.lower().endswith(ACTIVITY_SUFFIXES))
         ]
         if on_skip is not None:
             chosen = {id(info) for info in candidates}
             for info in infos:
-                if not info.is_dir() and id(info) not in chosen:
+                if not _is_dir(info) and id(info) not in chosen:
                     low = info.filename.lower()
                     on_skip(
                         info.filename,
