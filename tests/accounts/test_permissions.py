@@ -80,3 +80,16 @@ def test_clinician_dashboard_puts_paused_clients_first(client_for, clinician, at
     RedFlagScreen.objects.create(user=athlete, stop=True)
     body = client_for(clinician).get("/today/").content.decode()
     assert body.index("Red flag — program paused") < body.index("Aaron")
+
+
+def test_clinician_dashboard_queries_do_not_grow_with_the_caseload(
+    client_for, clinician, django_assert_max_num_queries
+):
+    from tests.conftest import make_user
+
+    for n in range(8):
+        extra = make_user(f"client{n}@example.org")
+        CareLink.objects.create(clinician=clinician, athlete=extra, consented_at=timezone.now())
+    c = client_for(clinician)
+    with django_assert_max_num_queries(12):
+        assert c.get("/today/").status_code == 200

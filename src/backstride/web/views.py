@@ -40,22 +40,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def client_rows(clinician: Any) -> list[dict[str, Any]]:
-    """The clinician's consenting clients, those needing attention (a red-flag stop) first."""
-    from backstride.accounts.permissions import clients_of
-    from backstride.rehab.models import RehabProfile
-    from backstride.rehab.services import stopping_screen
+    """The clinician's consenting clients, those needing attention (a red-flag stop) first.
 
-    rows = []
-    for athlete in clients_of(clinician):
-        profile = RehabProfile.objects.filter(user=athlete).first()
-        stop = stopping_screen(athlete)
-        rows.append(
-            {
-                "athlete": athlete,
-                "phase": profile.phase if profile else None,
-                "stopped": stop is not None,
-            }
-        )
+    Three queries whatever the caseload: clients, their phases, their uncleared stops.
+    """
+    from backstride.accounts.permissions import clients_of
+    from backstride.rehab.models import RedFlagScreen, RehabProfile
+
+    athletes = clients_of(clinician)
+    phases = dict(RehabProfile.objects.filter(user__in=athletes).values_list("user_id", "phase"))
+    paused = set(
+        RedFlagScreen.objects.filter(
+            user__in=athletes, stop=True, clearance__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    rows = [{"athlete": a, "phase": phases.get(a.pk), "stopped": a.pk in paused} for a in athletes]
     rows.sort(key=lambda r: (not r["stopped"], str(r["athlete"])))
     return rows
 
