@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint typecheck pytest bench clean help
+.PHONY: run test system-deps lint typecheck pytest bench clean help
 
 help:
 	@echo "make run   - install (first time), migrate, load demo content, serve on http://127.0.0.1:$(PORT) with a task worker"
@@ -24,10 +24,16 @@ $(VENV)/.stamp-dev: requirements/dev.lock $(VENV)/.stamp-run
 	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
 	touch $@
 
+# Debian packages the app (WeasyPrint: Pango, HarfBuzz, fonts) and the tests (chromium,
+# poppler) need; installed when missing and root, otherwise the exact apt-get line is printed.
+system-deps:
+	$(PYTHON) scripts/system_deps.py
+
 run: $(VENV)/.stamp-run
+	-@$(PYTHON) scripts/system_deps.py --runtime
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/backstride run
 
-test: $(VENV)/.stamp-dev
+test: system-deps $(VENV)/.stamp-dev
 	$(BIN)/python scripts/test.py
 
 lint: $(VENV)/.stamp-dev

@@ -19,10 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backstride.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backstride.settings_test")
 os.environ.setdefault("BACKSTRIDE_VAR_DIR", tempfile.mkdtemp(prefix="feed-bench-"))
 os.environ.setdefault("DATABASE_URL", "")
-os.environ["BACKSTRIDE_TESTING"] = "1"
 
 
 def main() -> None:

@@ -153,7 +153,7 @@ def main() -> None:
         return
 
     work = Path(tempfile.mkdtemp(prefix="import-e2e-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "backstride.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "backstride.settings_test"
     (work / "var").mkdir()
     os.environ["BACKSTRIDE_VAR_DIR"] = str(work / "var")
     os.environ["MEDIA_ROOT"] = str(work / "media")

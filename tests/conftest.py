@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +17,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+
+from tests.deps import missing_dependency
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -263,28 +263,18 @@ def smtp_server(settings: Any) -> Iterator[SMTPSink]:
 def shared_data() -> Path:
     data = SHARED / "data"
     if not data.is_dir():
-        pytest.skip(f"shared test data not found at {data} (it sits beside the repo in CI)")
+        missing_dependency(f"shared test data not found at {data} (it sits beside the repo)")
     return data
 
 
 # --- Browser ---------------------------------------------------------------------
-def _ensure_chromium() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    if shutil.which("apt-get") and os.geteuid() == 0:
-        subprocess.run(["apt-get", "update", "-qq"], check=False)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "chromium"],
-            check=False,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed and could not be installed")
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    _ensure_chromium()
+    if not Path(CHROMIUM).exists():
+        missing_dependency(
+            f"Debian chromium is not installed at {CHROMIUM}: run `python3 scripts/system_deps.py`"
+            " (make test does this first)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -12,7 +12,14 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backstride.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 — load the settings now, to refuse clearly
+    except ImproperlyConfigured as exc:
+        sys.exit(f"backstride: {exc}")
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "backstride"

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import secrets
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -32,32 +32,33 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value in {"1", "true", "yes", "on"}
 
 
-TESTING = "pytest" in sys.modules or env_bool("BACKSTRIDE_TESTING")
 DEBUG = env_bool("DEBUG")
 
 
-def _secret_key() -> str:
-    key = env("SECRET_KEY")
-    if key:
-        return key
-    if not DEBUG and not TESTING:
-        # Production must set SECRET_KEY; `check --deploy` reports a weak fallback.
-        return "insecure-missing-secret-key-set-SECRET_KEY"
-    # Locally: generate once, keep it outside git.
+def _local_secret_key() -> str:
+    """Development only: a key generated once into ``var/`` and kept outside git."""
     key_file = VAR_DIR / ".secret_key"
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     key_file.write_text(key, encoding="utf-8")
     key_file.chmod(0o600)
     return key
 
 
-SECRET_KEY = _secret_key()
+# var/ holds the SQLite database, the local secret key and uploads: make it on first start,
+# in production too (`DEBUG=0 backstride migrate` on a fresh install).
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+SECRET_KEY = env("SECRET_KEY") or (_local_secret_key() if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With DEBUG off Backstride refuses to start without one: set "
+        "SECRET_KEY (or SECRET_KEY_FILE) to a long random string, e.g. the output of "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "").split(",") if h.strip()]
-if DEBUG or TESTING:
-    ALLOWED_HOSTS += ["127.0.0.1", "localhost", "testserver", "[::1]"]
+if DEBUG:
+    ALLOWED_HOSTS += ["127.0.0.1", "localhost", "[::1]"]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = env("SITE_URL", f"http://127.0.0.1:{env('PORT', '8000')}").rstrip("/")
 SITE_NAME = env("SITE_NAME", "Backstride")
@@ -89,6 +90,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "backstride.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,11 +146,6 @@ else:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # A file (not :memory:) so a real worker process can share the test database.
-    # One file per test process, so parallel runs on one machine never share a database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-backstride-{os.getpid()}.sqlite3")}
-else:
-    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", "backstride_test")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -202,12 +200,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not (DEBUG or TESTING)
+            if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -294,11 +292,37 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): only our own scripts, styles and media; no inline
+# script or style anywhere in the pages (email templates are not pages).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no page uses (Permissions-Policy header, backstride.web.middleware).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=()"
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG and not TESTING:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# Trust X-Forwarded-Proto only when the operator says a TLS-terminating proxy is in front
+# and overwrites that header (docs/deploy.md); otherwise any client could claim HTTPS.
+TRUST_X_FORWARDED_PROTO = env_bool("TRUST_X_FORWARDED_PROTO")
+if TRUST_X_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
@@ -316,8 +340,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
     "loggers": {"backstride": {"level": env("LOG_LEVEL", "INFO")}},
 }
-
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    AXES_ENABLED = env_bool("AXES_ENABLED", True)
-    REQUIRE_2FA_FOR_STAFF = False

@@ -26,7 +26,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "BACKSTRIDE_TESTING": "1", **(env or {})},
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -122,7 +122,6 @@ def test_two_import_processes_racing_store_the_run_once(athlete, tmp_path):
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "BACKSTRIDE_TESTING": "1",
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
     procs = [

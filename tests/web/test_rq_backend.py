@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from tests.deps import CI
+
 
 def redis_up() -> bool:
     try:
@@ -16,7 +18,7 @@ def redis_up() -> bool:
         return False
 
 
-@pytest.mark.skipif(not redis_up() and not os.environ.get("CI"), reason="Redis not running")
+@pytest.mark.skipif(not redis_up() and not CI, reason="Redis is not running on 127.0.0.1:6379")
 def test_rq_backend_enqueues_into_redis_and_a_worker_runs_it(tmp_path):
     """A subprocess with TASKS_BACKEND=rq enqueues and runs a task through real Redis."""
     queue_db = 9
@@ -36,7 +38,7 @@ result.refresh()
 print(result.status, result.return_value)
 """
     env = {
-        **{k: v for k, v in os.environ.items() if k != "BACKSTRIDE_TESTING"},
+        **os.environ,
         "DJANGO_SETTINGS_MODULE": "backstride.settings",
         "TASKS_BACKEND": "rq",
         "REDIS_URL": f"redis://127.0.0.1:6379/{queue_db}",

@@ -10,8 +10,10 @@ from django.db import connection
 
 
 def run_backstride(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    skip = {"BACKSTRIDE_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    """Run ``backstride`` with the production settings module, not the tests' one."""
+    skip = {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     full_env = {k: v for k, v in os.environ.items() if k not in skip}
+    full_env["DJANGO_SETTINGS_MODULE"] = "backstride.settings"
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "-m", "backstride", *args],
@@ -66,7 +68,7 @@ def test_demo_is_refused_when_debug_is_off(tmp_path):
 
 def test_local_secret_key_is_generated_once_outside_git(tmp_path):
     code = "from backstride import settings; print(settings.SECRET_KEY)"
-    env = {k: v for k, v in os.environ.items() if k != "BACKSTRIDE_TESTING"}
+    env = dict(os.environ)
     env.update(DEBUG="1", SECRET_KEY="", BACKSTRIDE_VAR_DIR=str(tmp_path))
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
@@ -98,3 +100,80 @@ def test_email_url_parsing():
     assert _email_settings("smtps://h")["EMAIL_USE_SSL"] is True
     with pytest.raises(ValueError, match="not supported"):
         _email_settings("ftp://nope")
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    proc = run_backstride(
+        "migrate",
+        DEBUG="0",
+        SECRET_KEY="",
+        ALLOWED_HOSTS="backstride.example.org",
+        BACKSTRIDE_VAR_DIR=str(tmp_path),
+    )
+    assert proc.returncode != 0
+    assert "SECRET_KEY is not set" in proc.stderr
+    assert "refuses to start" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "backstride.sqlite3").exists()
+
+
+def test_production_migrate_creates_the_var_folder_on_a_fresh_install(tmp_path):
+    var = tmp_path / "not-yet" / "var"
+    proc = run_backstride(
+        "migrate",
+        "--verbosity",
+        "0",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="backstride.example.org",
+        BACKSTRIDE_VAR_DIR=str(var),
+        DATABASE_URL="",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (var / "backstride.sqlite3").is_file()
+
+
+@pytest.mark.parametrize(
+    ("trusted", "expected"),
+    [("", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")],
+)
+def test_x_forwarded_proto_is_trusted_only_when_the_operator_says_so(tmp_path, trusted, expected):
+    code = (
+        "from django.conf import settings; "
+        "print(getattr(settings, 'SECURE_PROXY_SSL_HEADER', None))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="backstride.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        BACKSTRIDE_VAR_DIR=str(tmp_path),
+        TRUST_X_FORWARDED_PROTO=trusted,
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == expected
+
+
+def test_a_client_cannot_claim_https_with_a_header(settings):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_PROTO="https")
+    assert settings.SECURE_PROXY_SSL_HEADER is None
+    assert not request.is_secure()
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_without_inline_code(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert "unsafe-inline" not in csp
+    assert "camera=()" in response.headers["Permissions-Policy"]

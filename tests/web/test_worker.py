@@ -19,7 +19,6 @@ def test_a_worker_process_runs_a_queued_task(smtp_server):
         **os.environ,
         "DATABASE_URL": database_url(),
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
-        "BACKSTRIDE_TESTING": "1",
     }
     proc = subprocess.run(
         [sys.executable, "-m", "backstride", "worker", "--batch"],

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.deps import missing_dependency
 from trackfixtures import REPO, make_gpx, make_tcx, simple_fit, track
 
 from backstride.core.tracks import (
@@ -202,7 +203,7 @@ def test_parse_memory_growth_is_bounded_for_100k_points(tmp_path: Path) -> None:
     )
     (tmp_path / "warm.gpx").write_bytes(GPX)
     if not Path("/proc/self/status").exists():
-        pytest.skip("needs /proc to read the process memory")
+        missing_dependency("needs /proc to read the process memory")
     out = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,

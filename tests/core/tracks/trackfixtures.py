@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.deps import missing_dependency
 
 REPO = Path(__file__).resolve().parents[3]
 FIT_EPOCH = 631065600
@@ -28,7 +28,7 @@ def shared_activities() -> Path:
         shared = Path(os.environ.get("BACKSTRIDE_SHARED", REPO / ".." / "shared"))
         path = shared / "data" / "activities"
     if not path.is_dir():
-        pytest.skip(f"shared activity files not found at {path} (they sit beside the repo in CI)")
+        missing_dependency(f"shared activity files not found at {path} (they sit beside the repo)")
     return path.resolve()
 
 
