@@ -10,11 +10,12 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from backstride.accounts.permissions import viewable_athlete
+from backstride.api.pagination import Page
 
 from . import services
 from .forms import ManualActivityForm, format_duration_input
@@ -116,10 +117,9 @@ def _own(request: HttpRequest) -> Any:
     return user
 
 
-def _list(owner: Any, limit: int, offset: int) -> list[dict[str, Any]]:
-    limit = max(1, min(limit, 500))
+def _list(owner: Any, page: Page) -> list[dict[str, Any]]:
     qs = Activity.objects.filter(user=owner).select_related("original")
-    return [_out(a) for a in qs[offset : offset + limit]]
+    return [_out(a) for a in page.apply(qs)]
 
 
 def _detail(activity: Activity) -> dict[str, Any]:
@@ -131,8 +131,8 @@ def _detail(activity: Activity) -> dict[str, Any]:
 
 
 @router.get("/", response=list[ActivityOut], summary="The signed-in athlete's activities")
-def list_activities(request: HttpRequest, limit: int = 50, offset: int = 0) -> Any:
-    return _list(_own(request), limit, offset)
+def list_activities(request: HttpRequest, page: Query[Page]) -> Any:
+    return _list(_own(request), page)
 
 
 @router.get("/load", response=LoadOut, summary="Weekly running, acute:chronic load and pain")
@@ -184,10 +184,8 @@ def log_activity(request: HttpRequest, payload: ManualIn) -> Any:
     response=list[ActivityOut],
     summary="A client's activities (the athlete, or a clinician they share with)",
 )
-def client_activities(
-    request: HttpRequest, athlete_id: int, limit: int = 50, offset: int = 0
-) -> Any:
-    return _list(_athlete_scope(request, athlete_id), limit, offset)
+def client_activities(request: HttpRequest, athlete_id: int, page: Query[Page]) -> Any:
+    return _list(_athlete_scope(request, athlete_id), page)
 
 
 @router.get("/athlete/{athlete_id}/load", response=LoadOut, summary="A client's load")
