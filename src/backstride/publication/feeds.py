@@ -1,10 +1,20 @@
 """The podcast RSS feed (Apple Podcasts + Podcasting 2.0) and the Atom feed of articles.
 
-Built with lxml, so every value is escaped by the XML library rather than a template.
+Built with lxml, so every value is escaped by the XML library rather than a template. Every
+value also goes through :func:`xml_safe` on its way in, so a control character stored in the
+database (a title pasted from a word processor) can never make a feed fail for everyone.
+
+RSS readers treat ``<description>`` and ``<itunes:summary>`` as HTML, so the plain-text
+summaries written there are HTML-escaped first (:func:`_plain_text_as_html`): a ``<script>``
+typed in a summary reaches readers as the words, never as markup. Atom ``<summary>`` is sent as
+``type="text"`` (the default) and needs no such step. The fields that are HTML (show notes,
+article bodies) are sanitised again with nh3 as they are written (a row stored some other
+way than the editor is still clean), show notes in a CDATA section.
 """
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
+from backstride.core.publication.markdown import sanitize_html
 from backstride.core.publication.podcast import format_itunes_duration, rfc2822
+from backstride.core.publication.text import xml_safe
 
 from . import services
 from .models import Article, Episode, EpisodeType, PodcastShow
@@ -29,11 +41,16 @@ def _abs(path: str) -> str:
 
 
 def _sub(parent: Any, tag: str, value: str | None = None, **attrib: str) -> Any:
-    """A child element with text ``value`` and attributes ``attrib``."""
-    el = etree.SubElement(parent, tag, attrib)
+    """A child element with text ``value`` and attributes ``attrib``, both made XML-safe."""
+    el = etree.SubElement(parent, tag, {name: xml_safe(v) for name, v in attrib.items()})
     if value is not None:
-        el.text = value
+        el.text = xml_safe(value)
     return el
+
+
+def _plain_text_as_html(text: str) -> str:
+    """Plain text for an element readers render as HTML: ``<``, ``>`` and ``&`` escaped."""
+    return html.escape(text, quote=False)
 
 
 def _it(name: str) -> str:
@@ -44,11 +61,13 @@ def _pc(name: str) -> str:
     return f"{{{PODCAST}}}{name}"
 
 
-def _cdata(html: str) -> Any:
+def _cdata(markup: str) -> Any:
+    """Sanitised HTML as a CDATA section (escaped text when it contains ``]]>``)."""
+    markup = xml_safe(markup)
     try:
-        return etree.CDATA(html)
+        return etree.CDATA(markup)
     except ValueError:  # contains "]]>": fall back to escaped text
-        return html
+        return markup
 
 
 def render_podcast_feed() -> bytes:
@@ -61,7 +80,7 @@ def render_podcast_feed() -> bytes:
     _sub(ch, f"{{{ATOM}}}link", href=feed_url, rel="self", type="application/rss+xml")
     _sub(ch, "title", show.title)
     _sub(ch, "link", site_link)
-    _sub(ch, "description", show.description)
+    _sub(ch, "description", _plain_text_as_html(show.description))
     _sub(ch, "language", show.language)
     _sub(ch, "copyright", show.copyright)
     _sub(ch, "generator", "Backstride")
@@ -80,7 +99,7 @@ def render_podcast_feed() -> bytes:
     _sub(owner, _it("name"), show.owner_name)
     _sub(owner, _it("email"), show.owner_email)
     _sub(ch, _it("type"), "episodic")
-    _sub(ch, _it("summary"), show.description)
+    _sub(ch, _it("summary"), _plain_text_as_html(show.description))
     _sub(ch, _pc("guid"), str(show.podcast_guid))
     _sub(ch, _pc("locked"), "yes" if show.locked else "no", owner=show.owner_email)
 
@@ -91,12 +110,13 @@ def render_podcast_feed() -> bytes:
         _sub(item, "title", ep.title)
         _sub(item, _it("title"), ep.title)
         _sub(item, "link", link)
-        notes = ep.show_notes_html
+        notes = sanitize_html(ep.show_notes_html)
         if ep.article is not None and ep.article.is_live():
             article_url = _abs(ep.article.get_absolute_url())
-            notes += f'<p>In depth: <a href="{article_url}">{_esc(ep.article.title)}</a></p>'
-        _sub(item, "description", ep.summary)
-        _sub(item, _it("summary"), ep.summary)
+            title = html.escape(ep.article.title)
+            notes += f'<p>In depth: <a href="{html.escape(article_url)}">{title}</a></p>'
+        _sub(item, "description", _plain_text_as_html(ep.summary))
+        _sub(item, _it("summary"), _plain_text_as_html(ep.summary))
         content = _sub(item, f"{{{CONTENT}}}encoded")
         content.text = _cdata(notes)
         _sub(item, "guid", str(ep.guid), isPermaLink="false")
@@ -130,12 +150,6 @@ def render_podcast_feed() -> bytes:
     return bytes(etree.tostring(rss, xml_declaration=True, encoding="UTF-8"))
 
 
-def _esc(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
 def render_article_feed(limit: int = 50) -> bytes:
     atom = f"{{{ATOM}}}"
     feed = etree.Element(f"{atom}feed", nsmap={None: ATOM})
@@ -164,5 +178,5 @@ def render_article_feed(limit: int = 50) -> bytes:
         for tag in a.tags.all():
             _sub(entry, f"{atom}category", term=tag.slug, label=tag.name)
         _sub(entry, f"{atom}summary", a.summary)
-        _sub(entry, f"{atom}content", a.body_html, type="html")
+        _sub(entry, f"{atom}content", sanitize_html(a.body_html), type="html")
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="UTF-8"))
