@@ -109,6 +109,44 @@ def test_unsafe_markdown_saved_another_way_is_still_sanitised(client):
     assert "alert(1)" not in html and "javascript:alert" not in html and "onclick" not in html
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "Walking\x0b as medicine"),
+        ("summary", "Why walking\x1f helps."),
+        ("body", "## Start small\n\nWalk\x08 for ten minutes."),
+        ("tags_text", "walking, \x1bphase 1"),
+        ("slug", "walking\x7f-as-medicine"),
+    ],
+)
+def test_a_control_character_in_any_article_field_is_refused(client_for, editor, field, value):
+    response = client_for(editor).post("/editor/articles/new/", article_data(**{field: value}))
+    assert response.status_code == 400
+    assert "an invisible control character, usually pasted in from another program" in (
+        response.content.decode()
+    )
+    assert not Article.objects.exists()
+
+
+def test_the_control_character_message_says_which_and_where(client_for, editor):
+    data = article_data(summary="Why walking\x1f helps.")
+    text = client_for(editor).post("/editor/articles/new/", data).content.decode()
+    assert "This contains a unit separator (U+001F) at character 12" in text
+
+
+def test_tabs_and_line_breaks_are_fine_in_markdown_but_not_in_a_title(client_for, editor):
+    client = client_for(editor)
+    body = "## Start small\r\n\r\n\tWalk for ten minutes.\r\n"
+    assert client.post("/editor/articles/new/", article_data(body=body)).status_code == 302
+    response = client.post(
+        "/editor/articles/new/", article_data(title="Walking\tfar", slug="walking-far")
+    )
+    assert response.status_code == 400
+    assert "This is a one-line field, so it cannot contain a tab (U+0009)" in (
+        response.content.decode()
+    )
+
+
 def png_upload() -> SimpleUploadedFile:
     from PIL import Image
 
@@ -270,6 +308,29 @@ def test_bad_chapters_json_is_explained(client_for, editor, mp3_bytes):
     response = client_for(editor).post("/editor/episodes/new/", data)
     assert response.status_code == 400
     assert "startTime" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "Your first\x0b run back"),
+        ("summary", "From readiness\x1f checks."),
+        ("show_notes", "- Readiness\x0c checks"),
+        ("transcript", "Hello\x00 there"),
+        ("chapters_text", '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "\x01"}]}'),
+    ],
+)
+def test_a_control_character_in_any_episode_field_is_refused(
+    client_for, editor, mp3_bytes, field, value
+):
+    audio = SimpleUploadedFile("talk.mp3", mp3_bytes, content_type="audio/mpeg")
+    data = episode_data(audio, **{field: value})
+    response = client_for(editor).post("/editor/episodes/new/", data)
+    assert response.status_code == 400
+    assert "an invisible control character, usually pasted in from another program" in (
+        response.content.decode()
+    )
+    assert not Episode.objects.exists()
 
 
 def test_episode_number_clash_is_explained(client_for, editor, mp3_bytes):

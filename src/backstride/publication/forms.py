@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -16,6 +17,7 @@ from backstride.accounts.models import User
 from backstride.core.publication.audio import AudioInfo, NotAudioError
 from backstride.core.publication.markdown import unsafe_constructs
 from backstride.core.publication.podcast import validate_chapters
+from backstride.core.publication.text import find_forbidden_character
 
 from . import services
 from .models import Article, Episode, Status, Tag
@@ -28,6 +30,43 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class NoControlCharacters:
+    """Refuse invisible control characters (``\\x0b`` pasted in a title, say): feeds and
+    podcast apps cannot carry them. Tabs and line breaks are fine in ``multiline`` text."""
+
+    def __init__(self, *, multiline: bool) -> None:
+        self.multiline = multiline
+
+    def __call__(self, value: Any) -> None:
+        found = find_forbidden_character(str(value), multiline=self.multiline)
+        if found is None:
+            return
+        if found.character in "\t\n\r":
+            raise ValidationError(
+                f"This is a one-line field, so it cannot contain {found.description} (at "
+                f"character {found.position}). Replace it with a space.",
+                code="control_character",
+            )
+        raise ValidationError(
+            f"This contains {found.description} at character {found.position}: an invisible "
+            "control character, usually pasted in from another program, that feeds and "
+            "podcast apps cannot carry. Delete it (retyping the words around it is easiest) "
+            "and save again.",
+            code="control_character",
+        )
+
+
+def refuse_control_characters(form: forms.BaseForm) -> None:
+    """Give every text field of ``form`` the :class:`NoControlCharacters` check (in place of
+    Django's narrower null-character check); textareas allow tabs and line breaks."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            multiline = isinstance(field.widget, forms.Textarea)
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ] + [NoControlCharacters(multiline=multiline)]
 
 
 def editors() -> Any:
@@ -67,6 +106,7 @@ class PublishableForm(forms.ModelForm):
         self.fields["published_at"].widget = DateTimeLocalInput()
         if not self.instance.pk and not self.initial.get("published_at"):
             self.initial["published_at"] = timezone.localtime(services.default_publish_time())
+        refuse_control_characters(self)
 
     def clean_slug(self) -> str:
         slug = slugify(self.cleaned_data.get("slug") or self.data.get("title") or "")[:200]
