@@ -36,6 +36,7 @@ from django.utils import timezone
 from backstride.core import tracks
 from backstride.core.load import week_start
 from backstride.core.tracks.archive import ArchiveLimits, iter_archive
+from backstride.core.tracks.model import size_text
 
 from .models import Activity, ActivityFile, ImportBatch, ImportItem, Source, Sport
 
@@ -83,7 +84,19 @@ CORE_SPORTS = {
 
 
 def archive_limits() -> ArchiveLimits:
-    return ArchiveLimits(**getattr(settings, "ACTIVITIES_ARCHIVE_LIMITS", {}))
+    """The archive reader's limits; the per-file cap applies to every member once unpacked."""
+    limits = ArchiveLimits(**getattr(settings, "ACTIVITIES_ARCHIVE_LIMITS", {}))
+    limits.max_entry_bytes = min(limits.max_entry_bytes, max_file_bytes())
+    return limits
+
+
+def too_large_unpacked(name: str, limit: int) -> str:
+    """The message for a file (an archive member or a .gz) over the per-file cap once unpacked."""
+    size = size_text(limit)
+    return (
+        f"{display_name(name)} is larger than {size} once unpacked; the limit per file is "
+        f"{size}, so it was not imported."
+    )
 
 
 # --- Names -------------------------------------------------------------------------------
@@ -562,6 +575,8 @@ def _import_single(item: ImportItem, user: Any) -> None:
         if data[:2] == GZIP_MAGIC:
             try:
                 data, warnings = tracks.gunzip(data, max_bytes=max_file_bytes())
+            except tracks.TooLarge as exc:
+                raise Rejected(too_large_unpacked(item.name, exc.limit)) from None
             except tracks.ParseError as exc:
                 raise Rejected(sentence(str(exc))) from None
     except Rejected as exc:
@@ -599,7 +614,10 @@ def _import_archive(item: ImportItem, user: Any) -> None:
                     size=len(entry.data or b""),
                     format=entry.format,
                 )
-                if entry.error or entry.data is None:
+                if entry.too_large is not None:
+                    reason = too_large_unpacked(entry.name, entry.too_large)
+                    _record(child, Outcome(ImportItem.Status.REJECTED, reason))
+                elif entry.error or entry.data is None:
                     reason = sentence(entry.error or "the file could not be read")
                     _record(child, Outcome(ImportItem.Status.REJECTED, reason))
                 else:

@@ -152,3 +152,20 @@ def test_member_with_an_empty_name_is_reported_not_fatal() -> None:
     names = [(e.name, e.error is not None) for e in iter_archive(io.BytesIO(data))]
     assert names[0] == ("a.gpx", False)
     assert all(err for _name, err in names[1:])
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_member_over_the_per_file_cap_is_flagged_too_large_while_reading(gzipped: bool) -> None:
+    big = make_gpx([track(2000)])
+    small = 8 * 1024
+    assert len(big) > 4 * small
+    name, data = ("big.gpx.gz", gzip.compress(big)) if gzipped else ("big.gpx", big)
+    entries = list(
+        iter_archive(
+            make_zip([(name, data), ("ok.gpx", GPX)]),
+            ArchiveLimits(max_entry_bytes=small + len(GPX)),
+        )
+    )
+    assert entries[0].data is None and entries[0].too_large == small + len(GPX)
+    assert "once unpacked" in (entries[0].error or "")
+    assert entries[1].data == GPX and entries[1].too_large is None

@@ -4,7 +4,7 @@ Pure Python + numpy + lxml; no Django. See :mod:`.model` for the data shapes.
 """
 
 from .api import MAX_FILE_BYTES, file_stats, gunzip, parse_bytes, parse_file, sniff_format
-from .model import ALGORITHM_VERSION, Activity, Lap, ParseError, Split, Summary
+from .model import ALGORITHM_VERSION, Activity, Lap, ParseError, Split, Summary, TooLarge
 from .render import route_polyline, to_gpx
 from .stats import combine, summarise
 
@@ -16,6 +16,7 @@ __all__ = [
     "ParseError",
     "Split",
     "Summary",
+    "TooLarge",
     "combine",
     "file_stats",
     "gunzip",

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from .fit import parse_fit
 from .gpx import parse_gpx
-from .model import Activity, ParseError
+from .model import Activity, ParseError, TooLarge, size_text
 from .stats import combine, summarise
 from .tcx import parse_tcx
 
@@ -90,8 +90,9 @@ def gunzip(
     data: bytes, max_bytes: int = MAX_FILE_BYTES, max_ratio: float = MAX_RATIO
 ) -> tuple[bytes, list[str]]:
     """Decompress gzip data (all members), counting output as it is produced: never more than
-    ``max_bytes``, nor more than ``max_ratio`` times the input beyond the first MB (a gzip bomb
-    stops early). A cut-off stream yields what could be decompressed, with a warning."""
+    ``max_bytes`` (:class:`TooLarge` past it, whatever the gzip trailer claims), nor more than
+    ``max_ratio`` times the input beyond the first MB (a gzip bomb stops early). A cut-off
+    stream yields what could be decompressed, with a warning."""
     out = bytearray()
     warnings: list[str] = []
     rest = data
@@ -103,8 +104,9 @@ def gunzip(
                 chunk = d.decompress(buf, max_bytes + 1 - len(out))
                 out += chunk
                 if len(out) > max_bytes:
-                    raise ParseError(
-                        f"decompressed file is larger than {max_bytes // (1024 * 1024)} MB; refused"
+                    raise TooLarge(
+                        f"decompressed file is larger than {size_text(max_bytes)}; refused",
+                        max_bytes,
                     )
                 if len(out) > (1 << 20) and len(out) > max_ratio * len(data):
                     raise ParseError(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from .api import SNIFF_BYTES, gunzip, sniff_format
-from .model import ParseError
+from .model import ParseError, TooLarge, size_text
 
 MB = 1024 * 1024
 ACTIVITY_SUFFIXES = (".gpx", ".tcx", ".fit", ".gpx.gz", ".tcx.gz", ".fit.gz")
@@ -41,6 +41,8 @@ class ArchiveEntry:
     index: int = 0  #: position among the archive's activity entries (stable, for resuming)
     total: int | None = None  #: how many activity entries the archive holds
     format: str = ""  #: "gpx" | "tcx" | "fit" sniffed from the content ("" when unknown)
+    #: set (to the per-file limit) when the file is larger than that once unpacked
+    too_large: int | None = None
 
 
 def _mb(n: float) -> str:
@@ -183,12 +185,16 @@ def _entry(
     if info.flag_bits & 0x1:
         return ArchiveEntry(name, None, "file is encrypted in the archive"), 0, False
     if info.file_size > lim.max_entry_bytes:
-        msg = f"file is {_mb(info.file_size)}, over the {_mb(lim.max_entry_bytes)} limit"
-        return ArchiveEntry(name, None, msg), 0, False
+        return _too_large(name, lim.max_entry_bytes), 0, False
     if info.file_size > MB and info.file_size > lim.max_ratio * max(info.compress_size, 1):
         msg = "compressed far too well to be real (zip bomb?); skipped"
         return ArchiveEntry(name, None, msg), 0, False
     return _read_member(zf, info, lim, total)
+
+
+def _too_large(name: str, limit: int) -> ArchiveEntry:
+    msg = f"file is larger than {size_text(limit)} once unpacked (the limit per file); skipped"
+    return ArchiveEntry(name, None, msg, too_large=limit)
 
 
 def _read_member(
@@ -217,13 +223,7 @@ def _read_member(
                         True,
                     )
                 if len(out) > lim.max_entry_bytes:
-                    return (
-                        ArchiveEntry(
-                            name, None, f"file expands beyond {_mb(lim.max_entry_bytes)}; skipped"
-                        ),
-                        len(out),
-                        False,
-                    )
+                    return _too_large(name, lim.max_entry_bytes), len(out), False
                 if len(out) > MB and len(out) > ratio_cap:
                     return (
                         ArchiveEntry(name, None, "file expands far too much (zip bomb?); skipped"),
@@ -244,6 +244,10 @@ def _read_member(
         budget = min(lim.max_entry_bytes, lim.max_total_bytes - total - produced)
         try:
             data, gz_warnings = gunzip(data, max_bytes=max(budget, 0), max_ratio=lim.max_ratio)
+        except TooLarge as exc:
+            if budget >= lim.max_entry_bytes:
+                return _too_large(name, lim.max_entry_bytes), produced, False
+            return ArchiveEntry(name, None, str(exc)), produced, False
         except ParseError as exc:
             return ArchiveEntry(name, None, str(exc)), produced, False
         produced += len(data)

@@ -26,6 +26,22 @@ class ParseError(Exception):
     """A file could not be read as an activity; ``str(error)`` is a reason a person can act on."""
 
 
+class TooLarge(ParseError):
+    """A file is larger than ``limit`` bytes once decompressed (counted while decompressing)."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+def size_text(n: int) -> str:
+    """A byte count for people: ``64 MB``, ``1.5 MB``, ``48 KB``."""
+    mb = 1024 * 1024
+    if n >= mb:
+        return f"{n / mb:.0f} MB" if n % mb == 0 or n >= 10 * mb else f"{n / mb:.1f} MB"
+    return f"{max(1, round(n / 1024))} KB"
+
+
 @dataclass
 class Lap:
     """A lap as the device recorded it (FIT lap message / TCX ``<Lap>``); totals may be ``None``."""
