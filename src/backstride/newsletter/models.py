@@ -141,8 +141,9 @@ class Suppression(models.Model):
 class SignupAttempt(models.Model):
     """Rate-limit ledger: one row per confirmation email (per address) and per signup (per IP).
 
-    ``key_hash`` is a keyed hash, never the address or IP itself; rows older than the
-    longest window are deleted as new ones are written.
+    ``key_hash`` is a keyed hash, never the address or IP itself. Recording a row schedules
+    the ``prune_signup_attempts`` task (see :class:`PruneSchedule`), which deletes rows older
+    than their window.
     """
 
     class Kind(models.TextChoices):
@@ -246,3 +247,12 @@ class SweepSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"next sweep {self.due_at}"
+
+
+class PruneSchedule(models.Model):
+    """A single row: when the next pruning of expired :class:`SignupAttempt` rows is due."""
+
+    due_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"next prune {self.due_at}"

@@ -32,7 +32,7 @@ from typing import Any
 
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from backstride.web.queue import enqueue_after_commit
@@ -40,6 +40,7 @@ from backstride.web.queue import enqueue_after_commit
 from . import conf
 from .emails import Builder, ManualUnavailable
 from .models import OutboxMessage, Subscriber, SweepSchedule
+from .schedule import claim_slot
 from .transport import Lookahead, Prepared, Sender, Uncertain
 
 log = logging.getLogger("backstride.newsletter")
@@ -86,19 +87,13 @@ def add_message(
 def ensure_sweep_scheduled() -> None:
     """Make sure a sweep is queued for the future while there is outbox work.
 
-    One conditional UPDATE on a single row decides it, so concurrent callers queue at
-    most one sweep per lease period.
+    One conditional UPDATE on a single row decides it (:func:`schedule.claim_slot`), so
+    concurrent callers queue at most one sweep per lease period.
     """
     from .tasks import sweep_outbox
 
-    now = timezone.now()
-    due = now + timedelta(seconds=conf.lease_seconds() + 1)
-    free = Q(due_at__isnull=True) | Q(due_at__lt=now)
-    updated = SweepSchedule.objects.filter(pk=1).filter(free).update(due_at=due)
-    if not updated and not SweepSchedule.objects.filter(pk=1).exists():
-        SweepSchedule.objects.bulk_create([SweepSchedule(pk=1)], ignore_conflicts=True)
-        updated = SweepSchedule.objects.filter(pk=1).filter(free).update(due_at=due)
-    if updated:
+    due = timezone.now() + timedelta(seconds=conf.lease_seconds() + 1)
+    if claim_slot(SweepSchedule, due):
         enqueue_after_commit(sweep_outbox.using(run_after=due))
 
 

@@ -17,17 +17,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from backstride.web.queue import enqueue_after_commit
+
 from . import conf, outbox, privacy
 from .models import (
     ConfirmationToken,
     ConsentRecord,
     Issue,
     OutboxMessage,
+    PruneSchedule,
     SignupAttempt,
     Source,
     Subscriber,
     Suppression,
 )
+from .schedule import claim_slot
 
 log = logging.getLogger("backstride.newsletter")
 
@@ -64,7 +68,7 @@ def ip_allowed(ip: str, now: datetime | None = None) -> bool:
     key = privacy.key_hash(f"ip:{ip}")
     if _recent(SignupAttempt.Kind.IP, key, window, now) >= limit:
         return False
-    SignupAttempt.objects.create(kind=SignupAttempt.Kind.IP, key_hash=key, created_at=now)
+    _record_attempt(SignupAttempt.Kind.IP, key, now, window)
     return True
 
 
@@ -73,16 +77,62 @@ def _address_allowed(email: str, now: datetime) -> bool:
     key = privacy.key_hash(f"email:{email}")
     if _recent(SignupAttempt.Kind.ADDRESS, key, window, now) >= limit:
         return False
-    SignupAttempt.objects.create(kind=SignupAttempt.Kind.ADDRESS, key_hash=key, created_at=now)
+    _record_attempt(SignupAttempt.Kind.ADDRESS, key, now, window)
     return True
 
 
+def _record_attempt(kind: str, key: str, now: datetime, window: int) -> None:
+    """Write one ledger row and make sure a prune is queued for when it expires."""
+    SignupAttempt.objects.create(kind=kind, key_hash=key, created_at=now)
+    ensure_prune_scheduled(now + timedelta(seconds=window + 1))
+
+
+def _windows() -> dict[str, int]:
+    """Each kind of attempt and how long (seconds) it counts against the limit."""
+    return {
+        SignupAttempt.Kind.IP: conf.ip_limit()[1],
+        SignupAttempt.Kind.ADDRESS: conf.address_limit()[1],
+    }
+
+
+def ensure_prune_scheduled(due: datetime) -> None:
+    """Queue the ``prune_signup_attempts`` task for ``due`` unless one is already queued
+    (one conditional UPDATE decides, so a burst of signups queues one task)."""
+    from .tasks import prune_signup_attempts
+
+    if claim_slot(PruneSchedule, due):
+        enqueue_after_commit(prune_signup_attempts.using(run_after=due))
+
+
 def prune_attempts(now: datetime | None = None) -> int:
+    """Delete ledger rows older than their kind's window (they no longer count against any
+    limit); returns how many. Idempotent, and one indexed DELETE."""
     now = now or timezone.now()
-    longest = max(conf.ip_limit()[1], conf.address_limit()[1])
-    deleted, _ = SignupAttempt.objects.filter(
-        created_at__lt=now - timedelta(seconds=longest)
-    ).delete()
+    expired = Q(pk__in=[])
+    for kind, window in _windows().items():
+        expired |= Q(kind=kind, created_at__lt=now - timedelta(seconds=window))
+    deleted, _ = SignupAttempt.objects.filter(expired).delete()
+    return deleted
+
+
+def prune_and_rearm(now: datetime | None = None) -> int:
+    """The scheduled chore: prune expired rows, then, while rows remain, queue the next prune
+    for when the oldest of them expires (at least a minute away). Returns how many went."""
+    now = now or timezone.now()
+    deleted = prune_attempts(now)
+    expiries = [
+        oldest + timedelta(seconds=window + 1)
+        for kind, window in _windows().items()
+        if (
+            oldest := SignupAttempt.objects.filter(kind=kind)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        is not None
+    ]
+    if expiries:
+        ensure_prune_scheduled(max(min(expiries), now + timedelta(minutes=1)))
     return deleted
 
 

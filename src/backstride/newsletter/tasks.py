@@ -1,4 +1,4 @@
-"""Background work: deliver outbox batches, sweep abandoned claims."""
+"""Background work: deliver outbox batches, sweep abandoned claims, prune the rate-limit ledger."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django_tasks import task
 
-from . import outbox
+from . import outbox, services
 
 
 @task()
@@ -24,3 +24,13 @@ def sweep_outbox() -> dict[str, Any]:
         "batches": len(report.batches),
         "remaining": report.remaining,
     }
+
+
+@task()
+def prune_signup_attempts() -> int:
+    """Delete expired rate-limit rows; re-arms itself while rows remain (idempotent, cheap).
+
+    Queued by the first signup attempt recorded while no prune is queued
+    (``services.ensure_prune_scheduled``), so the ledger never outgrows its windows.
+    """
+    return services.prune_and_rearm()

@@ -1,4 +1,4 @@
-"""`backstride newsletter …`: send the outbox now, sweep, stats, export or erase a subscriber."""
+"""`backstride newsletter …`: send the outbox now, sweep, prune, stats, export or erase."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from backstride.newsletter import outbox, services
 
 
 class Command(BaseCommand):
-    help = "Newsletter tools: send-outbox, sweep, stats, export EMAIL, erase EMAIL."
+    help = "Newsletter tools: send-outbox, sweep, prune, stats, export EMAIL, erase EMAIL."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -19,6 +19,10 @@ class Command(BaseCommand):
             "send-outbox", help="Send every due outbox row now, in this process (cron-friendly)."
         )
         sub.add_parser("sweep", help="Release claims of dead workers and re-queue their batches.")
+        sub.add_parser(
+            "prune",
+            help="Delete expired rate-limit rows now (the worker also does this on its own).",
+        )
         sub.add_parser("stats", help="Subscriber totals and the last sends.")
         export = sub.add_parser("export", help="Print everything held about an address (JSON).")
         export.add_argument("email")
@@ -42,6 +46,9 @@ class Command(BaseCommand):
                 f"released {swept.reclaimed} stale claims; re-queued {len(swept.batches)} "
                 f"batches; {swept.remaining} messages still to send"
             )
+        elif action == "prune":
+            deleted = services.prune_and_rearm()
+            self.stdout.write(f"deleted {deleted} expired rate-limit rows")
         elif action == "stats":
             totals = services.totals()
             self.stdout.write(", ".join(f"{k}: {v}" for k, v in totals.items()))
