@@ -951,15 +951,40 @@ def activity_checkins(activity: Activity) -> list[dict[str, Any]]:
         return []
 
 
-def route_ends(points: str) -> tuple[tuple[str, str], tuple[str, str]] | None:
-    """First and last point of an SVG ``points`` string (for start/finish markers)."""
+#: Start and finish closer than this (SVG units, about a marker's width) read as one place.
+LOOP_DISTANCE = 12.0
+
+
+@dataclass(frozen=True)
+class RouteEnds:
+    """Where the route SVG's start and finish markers go, and whether they coincide (a loop)."""
+
+    start_x: float
+    start_y: float
+    finish_x: float
+    finish_y: float
+
+    @property
+    def loop(self) -> bool:
+        gap = math.hypot(self.start_x - self.finish_x, self.start_y - self.finish_y)
+        return gap < LOOP_DISTANCE
+
+    @property
+    def finish_square(self) -> tuple[float, float]:
+        """Top-left corner of the finish square (7 units wide, centred on the finish)."""
+        return self.finish_x - 3.5, self.finish_y - 3.5
+
+
+def route_ends(points: str) -> RouteEnds | None:
+    """First and last point of an SVG ``points`` string (for the start and finish markers)."""
     pairs = points.split()
     if len(pairs) < 2:
         return None
-    first, last = pairs[0].split(","), pairs[-1].split(",")
-    if len(first) != 2 or len(last) != 2:
+    try:
+        (sx, sy), (fx, fy) = (tuple(float(v) for v in pairs[i].split(",")) for i in (0, -1))
+    except ValueError:
         return None
-    return (first[0], first[1]), (last[0], last[1])
+    return RouteEnds(sx, sy, fx, fy)
 
 
 #: DESIGN §3: no single run should exceed the longest run of the last 30 days by more than 10 %.
