@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from backstride.accounts.models import ConsentRecord, EmailToken, User
@@ -63,11 +64,61 @@ def test_signup_sends_a_real_email_and_the_link_confirms(client, smtp_server, ru
     assert b"Hello, Nell" in dashboard.content
 
 
-def test_duplicate_email_gets_a_clear_message(client, athlete):
-    response = client.post(reverse("accounts:signup"), {**GOOD, "email": athlete.email.upper()})
-    assert response.status_code == 200
-    assert b"An account with this email already exists" in response.content
+def test_signup_answers_the_same_for_new_and_existing_addresses(client, athlete):
+    new = client.post(reverse("accounts:signup"), GOOD, follow=True)
+    taken = Client().post(
+        reverse("accounts:signup"), {**GOOD, "email": athlete.email.upper()}, follow=True
+    )
+    assert new.redirect_chain == taken.redirect_chain == [(reverse("accounts:verify_sent"), 302)]
+    assert new.status_code == taken.status_code == 200
+    assert b"already exists" not in taken.content
+    strip = {GOOD["email"].lower(): "ADDRESS", athlete.email: "ADDRESS"}
+    pages = [r.content.decode() for r in (new, taken)]
+    for address, placeholder in strip.items():
+        pages = [p.replace(address, placeholder) for p in pages]
+    pages = [re.sub(r"\b[A-Za-z0-9]{64}\b", "CSRF-TOKEN", p) for p in pages]
+    assert pages[0] == pages[1]
+
+
+def test_signup_with_an_existing_address_emails_its_owner_and_changes_nothing(
+    client, athlete, smtp_server, run_tasks
+):
+    before = User.objects.values().get(pk=athlete.pk)
+    response = client.post(
+        reverse("accounts:signup"),
+        {**GOOD, "email": f" {athlete.email.upper()}", "display_name": "Mallory"},
+    )
+    assert response.status_code == 302
     assert User.objects.count() == 1
+    assert User.objects.values().get(pk=athlete.pk) == before
+    assert not ConsentRecord.objects.filter(user=athlete).exists()
+    assert not EmailToken.objects.exists()
+
+    assert run_tasks() == 1
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == athlete.email
+    assert "Someone tried to sign up" in message["Subject"]
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "already has an account" in body
+    assert re.search(r"http://\S+/accounts/login/", body)
+    assert re.search(r"http://\S+/accounts/password/reset/", body)
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "/accounts/password/reset/" in html
+    assert athlete.check_password("correct-horse-battery-staple")
+
+
+def test_signup_with_an_existing_unconfirmed_address_offers_a_new_link(
+    client, athlete, smtp_server, run_tasks
+):
+    athlete.email_verified_at = None
+    athlete.save()
+    client.post(reverse("accounts:signup"), {**GOOD, "email": athlete.email})
+    assert run_tasks() == 1
+    [message] = smtp_server.wait_for(1)
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert re.search(r"http://\S+/accounts/verify/resend/", body)
+    athlete.refresh_from_db()
+    assert athlete.email_verified_at is None
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,16 @@ from .models import CareLink, ConsentRecord, User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name", "role", "email_verified_at", "is_active"]
-    list_filter = ["role", "is_active", "is_staff"]
+    list_display = ["email", "display_name", "role", "email_verified_at", "is_active", "is_demo"]
+    list_filter = ["role", "is_active", "is_staff", "is_demo"]
     search_fields = ["email", "display_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "role", "timezone", "email_verified_at")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "is_demo", "groups")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "backstride.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 — registers the system checks

@@ -1,4 +1,5 @@
-"""Demo people. Passwords are the well-known demo password, so only with DEBUG on."""
+"""Demo people. Their password is the well-known demo password, so they are marked ``is_demo``
+and refused whenever DEBUG is off (``User.check_password``, the middleware, the API)."""
 
 from __future__ import annotations
 
@@ -21,12 +22,18 @@ DEMO_USERS = [
 
 @transaction.atomic
 def load_demo(stdout: TextIO) -> None:
+    """Create the demo people (marked as demo accounts) and link the clinician to both athletes."""
     now = timezone.now()
     users: dict[str, User] = {}
     for email, name, role in DEMO_USERS:
         user, created = User.objects.get_or_create(
             email=email,
-            defaults={"display_name": name, "role": role, "email_verified_at": now},
+            defaults={
+                "display_name": name,
+                "role": role,
+                "email_verified_at": now,
+                "is_demo": True,
+            },
         )
         if created:
             user.set_password(settings.DEMO_PASSWORD)

@@ -9,7 +9,9 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from .identity import normalise_email
 from .models import User
+from .policy import DEMO_REFUSED
 
 TERMS_VERSION = "2026-11"
 
@@ -32,12 +34,9 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email already exists. Log in or reset your password."
-            )
-        return email
+        # Whether the address already has an account is not said here: the view answers
+        # the same way for both and emails the owner (no account enumeration).
+        return normalise_email(self.cleaned_data["email"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -63,7 +62,24 @@ class LoginForm(AuthenticationForm):
             "That email and password don't match an account. Check both and try again."
         ),
         "inactive": "This account is not active.",
+        "demo_account": DEMO_REFUSED,
     }
+
+    def clean_username(self) -> str:
+        """The address in its one stored spelling, as django-axes counts it."""
+        return normalise_email(self.cleaned_data["username"])
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            username = self.cleaned_data.get("username")
+            demo = User.objects.filter(email=username, is_demo=True).first() if username else None
+            if demo is not None and demo.demo_refused:
+                raise forms.ValidationError(
+                    self.error_messages["demo_account"], code="demo_account"
+                ) from None
+            raise
 
 
 class TokenForm(forms.Form):

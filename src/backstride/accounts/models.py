@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .identity import normalise_email
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The one stored spelling of an address (also used by ``User.clean``)."""
+        return normalise_email(email or "")
+
     def _create_user(self, email: str, password: str | None, **extra: object) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -33,7 +41,7 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email__iexact=username)
+        return self.get(email=normalise_email(username or ""))
 
 
 class User(AbstractUser):
@@ -51,6 +59,12 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.ATHLETE)
     timezone = models.CharField(max_length=64, default="Europe/London")
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    is_demo = models.BooleanField(
+        "demo account",
+        default=False,
+        help_text="Made by `backstride demo` with the public demo password: refused when "
+        "DEBUG is off.",
+    )
 
     USERNAME_FIELD = "email"  # type: ignore[misc]
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -62,6 +76,32 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = normalise_email(self.email or "")
+        super().save(*args, **kwargs)
+
+    def check_password(self, raw_password: str | None) -> bool:
+        """A demo account's password is never right outside a development install.
+
+        Every password check (the login page, ``/admin/``, any authentication backend)
+        comes here, so a database that holds demo accounts cannot be entered with the
+        password printed in the README.
+        """
+        if self.demo_refused:
+            return False
+        return super().check_password(raw_password)
+
+    async def acheck_password(self, raw_password: str | None) -> bool:
+        """The async twin of :meth:`check_password`, with the same demo rule."""
+        if self.demo_refused:
+            return False
+        return await super().acheck_password(raw_password)
+
+    @property
+    def demo_refused(self) -> bool:
+        """A demo account on a site that is not a development install (DEBUG off)."""
+        return self.is_demo and not settings.DEBUG
 
     @property
     def name(self) -> str:
@@ -84,9 +124,15 @@ class User(AbstractUser):
         return self.role == self.Role.ADMIN or self.is_superuser
 
     @property
+    def access_role(self) -> str:
+        """The role this account acts with: a superuser acts as an admin whatever its role."""
+        return str(self.Role.ADMIN if self.is_superuser else self.role)
+
+    @property
     def needs_two_factor(self) -> bool:
-        """Clinicians, editors and admins must use two-factor (when enforced)."""
-        return self.role in {self.Role.CLINICIAN, self.Role.EDITOR, self.Role.ADMIN}
+        """Clinicians, editors, admins and staff must use two-factor (when enforced)."""
+        privileged = {self.Role.CLINICIAN, self.Role.EDITOR, self.Role.ADMIN}
+        return self.access_role in privileged or self.is_staff
 
     @property
     def email_verified(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from .emails import build_verification_email
+from .emails import build_signup_attempt_email, build_verification_email
 from .models import User
 
 
@@ -15,4 +15,14 @@ def send_verification_email(user_id: int) -> bool:
     if user is None:
         return False
     build_verification_email(user).send()
+    return True
+
+
+@task()
+def send_signup_attempt_email(user_id: int) -> bool:
+    """Tell the owner of an address that someone tried to sign up with it again."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    build_signup_attempt_email(user).send()
     return True

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.views import LoginView
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,8 +26,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from backstride.web.queue import enqueue_after_commit
 
 from . import data, forms
+from .identity import normalise_email
+from .middleware import LOGIN_NOTICE_KEY
 from .models import CareLink, ConsentRecord, User
-from .tasks import send_verification_email
+from .tasks import send_signup_attempt_email, send_verification_email
 from .tokens import TokenError, peek_token, use_token
 
 PENDING_2FA_KEY = "pending_2fa_user"
@@ -37,17 +40,26 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("web:dashboard")
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
         with transaction.atomic():
-            user = User.objects.create_user(
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-                display_name=form.cleaned_data["display_name"],
-            )
-            ConsentRecord.objects.create(
-                user=user, kind="terms", wording_version=forms.TERMS_VERSION
-            )
-            enqueue_after_commit(send_verification_email, user.pk)
-        request.session["signup_email"] = user.email
+            existing = User.objects.filter(email=email).first()
+            if existing is not None:
+                # Same answer as for a new address, so the form cannot be used to find out
+                # who has an account; the owner hears about it by email. Hash the password
+                # anyway so both answers take as long.
+                make_password(form.cleaned_data["password"])
+                enqueue_after_commit(send_signup_attempt_email, existing.pk)
+            else:
+                user = User.objects.create_user(
+                    email=email,
+                    password=form.cleaned_data["password"],
+                    display_name=form.cleaned_data["display_name"],
+                )
+                ConsentRecord.objects.create(
+                    user=user, kind="terms", wording_version=forms.TERMS_VERSION
+                )
+                enqueue_after_commit(send_verification_email, user.pk)
+        request.session["signup_email"] = email
         return redirect("accounts:verify_sent")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -82,7 +94,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
     form = forms.ResendVerificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(
-            email__iexact=form.cleaned_data["email"], email_verified_at__isnull=True
+            email=normalise_email(form.cleaned_data["email"]), email_verified_at__isnull=True
         ).first()
         if user is not None:
             with transaction.atomic():
@@ -101,6 +113,12 @@ class Login(LoginView):
     form_class = forms.LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Set by RequireTwoFactorMiddleware when it ended a session it had to refuse.
+        context["notice"] = self.request.session.pop(LOGIN_NOTICE_KEY, None)
+        return context
 
     def form_valid(self, form: forms.LoginForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()

@@ -41,3 +41,10 @@ class Command(BaseCommand):
             ("admin@example.com", "administrator (also /admin/)"),
         ]:
             self.stdout.write(f"  {email:<24} {what}")
+        if not settings.DEBUG:
+            self.stdout.write(
+                self.style.WARNING(
+                    "DEBUG is off, so these demo logins are refused: demo accounts only work "
+                    "in a development install (DEBUG=1)."
+                )
+            )
