@@ -1,22 +1,56 @@
-"""API authentication: a personal bearer token, or the browser session (with CSRF)."""
+"""API authentication: a personal bearer token, or the browser session (with CSRF).
+
+Both apply ``backstride.accounts.policy.access_refusal``, the rule the pages use too: no demo
+account when DEBUG is off, and two-factor for clinicians, editors and admins when enforced.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
+
+from backstride.accounts.policy import (
+    access_refusal,
+    has_confirmed_device,
+    session_passed_two_factor,
+)
 
 from .models import ApiToken
 
 
 class TokenAuth(HttpBearer):
+    """``Authorization: Bearer bst_…``; 401 for an unknown or outdated token, 403 if refused."""
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = ApiToken.authenticate(token)
+        found = ApiToken.find(token)
         if found is None:
             return None
-        request.user = found.user
-        return found.user
+        if found.role_changed:
+            raise AuthenticationError(message=found.role_change_message)
+        user = found.user
+        # A token cannot carry a one-time code: the account must have a confirmed device.
+        refusal = access_refusal(user, second_factor=has_confirmed_device(user))
+        if refusal is not None:
+            raise AuthorizationError(message=refusal.message)
+        found.mark_used()
+        request.user = user
+        return user
 
 
-api_auth = [TokenAuth(), SessionAuth()]
+class PolicySessionAuth(SessionAuth):
+    """The browser session; staff sessions must have passed two-factor, as on the pages."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        refusal = access_refusal(user, second_factor=session_passed_two_factor(user))
+        if refusal is not None:
+            raise AuthorizationError(message=refusal.message)
+        return user
+
+
+api_auth = [TokenAuth(), PolicySessionAuth()]

@@ -8,7 +8,10 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+
+from backstride.accounts.models import User
 
 PREFIX = "bst_"
 
@@ -23,12 +26,17 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 
 
 class ApiToken(models.Model):
+    """A personal token, valid for the role its owner had when it was made."""
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(max_length=80)
     key_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12)
+    # The owner's ``access_role`` when the token was made: a promotion (or any role change)
+    # must not hand the new powers to a token made before it, without two-factor.
+    role = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -42,19 +50,51 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.hint}…)"
 
     @classmethod
-    def issue(cls, user: object, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
         """Create a token; the raw value is returned once and never stored."""
         raw = PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=hash_token(raw), hint=raw[:10])
+        token = cls.objects.create(
+            user=user, name=name, key_hash=hash_token(raw), hint=raw[:10], role=user.access_role
+        )
         return token, raw
 
     @classmethod
-    def authenticate(cls, raw: str) -> ApiToken | None:
+    def find(cls, raw: str) -> ApiToken | None:
+        """The active token with this raw value, or None. Says nothing about its role."""
         if not raw.startswith(PREFIX):
             return None
         digest = hash_token(raw)
         token = cls.objects.active().select_related("user").filter(key_hash=digest).first()
         if token is None or not hmac.compare_digest(token.key_hash, digest):
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token
+
+    @property
+    def role_changed(self) -> bool:
+        """True when the owner's role is no longer the one this token was made under."""
+        return self.role != self.user.access_role
+
+    @property
+    def role_change_message(self) -> str:
+        """Why a token made under another role no longer works, and what to do."""
+        then, now = _role_words(self.role), _role_words(self.user.access_role)
+        what = (
+            f"This token was made when your account was {then}; it is now {now}"
+            if then
+            else "This token was made before your account's role changed"
+        )
+        return (
+            f"{what}, so the token no longer works. Revoke it and create a new one on the "
+            f"API tokens page ({settings.SITE_URL}{reverse('api_tokens')})."
+        )
+
+    def mark_used(self) -> None:
+        ApiToken.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
+
+
+def _role_words(role: str) -> str:
+    """ "an athlete", "a clinician", "an administrator"; "" for an unknown role."""
+    if role not in User.Role.values:
+        return ""
+    label = str(User.Role(role).label).lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
