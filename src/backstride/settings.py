@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
@@ -213,16 +214,23 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 
 # --- Email ---------------------------------------------------------------------
-def _email_settings(url: str) -> dict[str, object]:
+def email_settings(url: str) -> dict[str, Any]:
+    """Django's email settings from ``EMAIL_URL``.
+
+    Our own parser (docs/decisions.md): dj-email-url and django-environ both turn
+    ``smtps://`` into STARTTLS, while RFC 8314 ``smtps`` is TLS from the first byte (port
+    465). ``submission://`` is STARTTLS (587); ``?starttls`` adds STARTTLS to ``smtp://``.
+    """
     if not url:
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     parsed = urlparse(url)
-    query = parse_qs(parsed.query)
+    query = parse_qs(parsed.query, keep_blank_values=True)
     if parsed.scheme in {"smtp", "smtps", "submission"}:
+        default_port = {"smtp": 25, "smtps": 465, "submission": 587}[parsed.scheme]
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": parsed.hostname or "127.0.0.1",
-            "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+            "EMAIL_PORT": parsed.port or default_port,
             "EMAIL_HOST_USER": unquote(parsed.username or ""),
             "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
             "EMAIL_USE_SSL": parsed.scheme == "smtps",
@@ -231,14 +239,23 @@ def _email_settings(url: str) -> dict[str, object]:
         }
     if parsed.scheme == "console":
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if parsed.scheme == "anymail":
+    if parsed.scheme == "anymail" and parsed.hostname:
         return {"EMAIL_BACKEND": f"anymail.backends.{parsed.hostname}.EmailBackend"}
-    raise ValueError(
-        f"EMAIL_URL scheme {parsed.scheme!r} is not supported (use smtp:// or smtps://)"
+    raise ImproperlyConfigured(
+        f"EMAIL_URL scheme {parsed.scheme!r} is not supported: use smtp://, smtps://, "
+        "submission://, console:// or anymail://<provider>."
     )
 
 
-globals().update(_email_settings(env("EMAIL_URL")))
+_email = email_settings(env("EMAIL_URL"))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <hello@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ANYMAIL: dict[str, str] = {}
@@ -261,20 +278,37 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 WORKER_HEARTBEAT_MAX_AGE = int(env("WORKER_HEARTBEAT_MAX_AGE", "120"))
 
-# --- Domain options (each app has a safe default; set only to change it) ----------
-for _name, _cast in [
-    ("ACTIVITIES_MAX_FILE_BYTES", int),
-    ("ACTIVITIES_MAX_UPLOAD_BYTES", int),
-    ("ACTIVITIES_MAX_UPLOAD_FILES", int),
-    ("PUBLICATION_MAX_AUDIO_BYTES", int),
-    ("PUBLICATION_X_ACCEL_REDIRECT", str),
-    ("PUBLICATION_PUBLISH_WEEKDAY", int),
-    ("PUBLICATION_PUBLISH_HOUR", int),
-    ("RELATED_BACKEND", str),
-    ("NEWSLETTER_UNSUBSCRIBE_MAILTO", str),
-]:
-    if env(_name):
-        globals()[_name] = _cast(env(_name))
+# --- Domain options ----------------------------------------------------------------
+MB = 1024 * 1024
+# Uploads of activity files: the whole request, each file (also once unpacked from a zip
+# or gzip), and how many files one upload may hold.
+ACTIVITIES_MAX_UPLOAD_BYTES = int(env("ACTIVITIES_MAX_UPLOAD_BYTES", str(512 * MB)))
+ACTIVITIES_MAX_FILE_BYTES = int(env("ACTIVITIES_MAX_FILE_BYTES", str(64 * MB)))
+ACTIVITIES_MAX_UPLOAD_FILES = int(env("ACTIVITIES_MAX_UPLOAD_FILES", "50"))
+# Podcast audio and article images uploaded in the editor.
+PUBLICATION_MAX_AUDIO_BYTES = int(env("PUBLICATION_MAX_AUDIO_BYTES", str(200 * MB)))
+PUBLICATION_MAX_IMAGE_BYTES = int(env("PUBLICATION_MAX_IMAGE_BYTES", str(8 * MB)))
+# Hand audio bytes to nginx with X-Accel-Redirect under this internal prefix (docs/publication.md).
+PUBLICATION_X_ACCEL_REDIRECT = env("PUBLICATION_X_ACCEL_REDIRECT", "")
+# The default publishing slot: weekday (Monday 0 … Sunday 6) and hour, in TIME_ZONE.
+PUBLICATION_PUBLISH_WEEKDAY = int(env("PUBLICATION_PUBLISH_WEEKDAY", "6"))
+PUBLICATION_PUBLISH_HOUR = int(env("PUBLICATION_PUBLISH_HOUR", "7"))
+# Related articles: "tfidf" (built in) or "semantic" (the optional `semantic` extra).
+RELATED_BACKEND = env("RELATED_BACKEND", "tfidf")
+# Newsletter: link lifetimes, sending batches and retries, signup rate limits.
+NEWSLETTER_CONFIRM_MAX_AGE = int(env("NEWSLETTER_CONFIRM_MAX_AGE", str(7 * 24 * 3600)))
+NEWSLETTER_MANUAL_LINK_MAX_AGE = int(env("NEWSLETTER_MANUAL_LINK_MAX_AGE", str(30 * 24 * 3600)))
+NEWSLETTER_BATCH_SIZE = int(env("NEWSLETTER_BATCH_SIZE", "500"))
+NEWSLETTER_LEASE_SECONDS = int(env("NEWSLETTER_LEASE_SECONDS", "300"))
+NEWSLETTER_MAX_ATTEMPTS = int(env("NEWSLETTER_MAX_ATTEMPTS", "8"))
+NEWSLETTER_BACKOFF_BASE = int(env("NEWSLETTER_BACKOFF_BASE", "30"))
+NEWSLETTER_BACKOFF_CAP = int(env("NEWSLETTER_BACKOFF_CAP", "3600"))
+NEWSLETTER_ADDRESS_LIMIT = int(env("NEWSLETTER_ADDRESS_LIMIT", "3"))
+NEWSLETTER_ADDRESS_WINDOW = int(env("NEWSLETTER_ADDRESS_WINDOW", str(24 * 3600)))
+NEWSLETTER_IP_LIMIT = int(env("NEWSLETTER_IP_LIMIT", "10"))
+NEWSLETTER_IP_WINDOW = int(env("NEWSLETTER_IP_WINDOW", "3600"))
+# mailto: of List-Unsubscribe; empty means unsubscribe@<the sender's domain>.
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
 
 # --- Cache ---------------------------------------------------------------------
 if env("CACHE_URL", "").startswith("redis"):

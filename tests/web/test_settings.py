@@ -89,17 +89,37 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
-def test_email_url_parsing():
-    from backstride.settings import _email_settings
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "smtp://user:p%40ss@mail.example.org:2525",
+            {"EMAIL_HOST": "mail.example.org", "EMAIL_PORT": 2525, "EMAIL_HOST_PASSWORD": "p@ss"},
+        ),
+        ("smtp://mail.example.org", {"EMAIL_PORT": 25, "EMAIL_USE_TLS": False}),
+        ("smtp://mail.example.org?starttls", {"EMAIL_USE_TLS": True, "EMAIL_USE_SSL": False}),
+        # RFC 8314: smtps is TLS from the first byte on 465, not STARTTLS.
+        ("smtps://h", {"EMAIL_PORT": 465, "EMAIL_USE_SSL": True, "EMAIL_USE_TLS": False}),
+        ("submission://h", {"EMAIL_PORT": 587, "EMAIL_USE_SSL": False, "EMAIL_USE_TLS": True}),
+        ("", {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}),
+        ("anymail://mailgun", {"EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend"}),
+    ],
+)
+def test_email_url_parsing(url, expected):
+    from backstride.settings import email_settings
 
-    smtp = _email_settings("smtp://user:p%40ss@mail.example.org:2525")
-    assert smtp["EMAIL_HOST"] == "mail.example.org"
-    assert smtp["EMAIL_PORT"] == 2525
-    assert smtp["EMAIL_HOST_PASSWORD"] == "p@ss"
-    assert _email_settings("")["EMAIL_BACKEND"].endswith("console.EmailBackend")
-    assert _email_settings("smtps://h")["EMAIL_USE_SSL"] is True
-    with pytest.raises(ValueError, match="not supported"):
-        _email_settings("ftp://nope")
+    parsed = email_settings(url)
+    assert {key: parsed[key] for key in expected} == expected
+
+
+@pytest.mark.parametrize("url", ["ftp://nope", "anymail://", "http://mail.example.org"])
+def test_an_unsupported_email_url_is_a_clear_error(url):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from backstride.settings import email_settings
+
+    with pytest.raises(ImproperlyConfigured, match="not supported: use smtp://"):
+        email_settings(url)
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
