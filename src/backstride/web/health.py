@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import connection
@@ -39,22 +40,63 @@ def check_queue() -> dict[str, Any]:
         return {"ok": False, "error": exc.__class__.__name__}
 
 
-def check_worker() -> dict[str, Any]:
+#: Task backends whose jobs only run when a ``backstride worker`` process is running.
+_NEEDS_A_WORKER = ("DatabaseBackend", "RQBackend")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerCheck:
+    """Whether a worker is alive: ``fresh``, ``stale`` (its heartbeat is older than
+    ``WORKER_HEARTBEAT_MAX_AGE``), ``missing`` (no heartbeat at all: never started, or every
+    worker stopped, since a worker deletes its heartbeat when it stops cleanly), ``not needed``
+    (tasks run in the web process) or ``unknown`` (the heartbeat table could not be read)."""
+
+    state: Literal["fresh", "stale", "missing", "not needed", "unknown"]
+    detail: str = ""
+    last_seen: datetime | None = None
+    age_s: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.state in ("fresh", "not needed")
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``worker`` part of the /healthz body."""
+        return {
+            "ok": self.ok,
+            "state": self.state,
+            "detail": self.detail,
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+            "age_s": self.age_s,
+        }
+
+
+def check_worker() -> WorkerCheck:
+    """Is a worker alive? Judged by the freshest heartbeat of any worker."""
     from .models import WorkerHeartbeat
 
+    backend = str(settings.TASKS["default"]["BACKEND"])
+    if not backend.endswith(_NEEDS_A_WORKER):
+        return WorkerCheck("not needed", "Tasks run in the web process; no worker is needed.")
     try:
         beat = WorkerHeartbeat.objects.order_by("-last_seen").first()
     except Exception as exc:
-        return {"ok": False, "error": exc.__class__.__name__}
+        return WorkerCheck(
+            "unknown", f"The heartbeat could not be read ({exc.__class__.__name__})."
+        )
     if beat is None:
-        return {"ok": False, "last_seen": None, "detail": "no worker has started yet"}
-    age = (timezone.now() - beat.last_seen).total_seconds()
-    ok = age <= settings.WORKER_HEARTBEAT_MAX_AGE
-    limit = timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
-    detail = "" if ok else f"last heartbeat {int(age)} s ago (more than {limit})"
-    return {
-        "ok": ok,
-        "last_seen": beat.last_seen.isoformat(),
-        "age_s": round(age, 1),
-        "detail": detail,
-    }
+        return WorkerCheck(
+            "missing",
+            "No worker is running: none has sent a heartbeat. Start one with `backstride worker`.",
+        )
+    age = max(0.0, (timezone.now() - beat.last_seen).total_seconds())
+    limit = int(settings.WORKER_HEARTBEAT_MAX_AGE)
+    if age > limit:
+        return WorkerCheck(
+            "stale",
+            f"The worker is stale: its last heartbeat was {int(age)} s ago (the limit is "
+            f"{limit} s).",
+            beat.last_seen,
+            round(age, 1),
+        )
+    return WorkerCheck("fresh", "", beat.last_seen, round(age, 1))

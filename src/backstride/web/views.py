@@ -61,14 +61,20 @@ def client_rows(clinician: Any) -> list[dict[str, Any]]:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the task queue answer and a worker's heartbeat is fresh
+    (where tasks need a worker); 503 otherwise, the body saying which part is down."""
     database = health.check_database()
-    queue = health.check_queue() if database["ok"] else {"ok": False, "error": "database down"}
-    worker = health.check_worker() if database["ok"] else {"ok": False}
-    ok = database["ok"] and queue["ok"]
+    if database["ok"]:
+        queue = health.check_queue()
+        worker = health.check_worker()
+    else:
+        queue = {"ok": False, "error": "database down"}
+        worker = health.WorkerCheck("unknown", "The database is down.")
+    ok = database["ok"] and queue["ok"] and worker.ok
     body = {
         "status": "ok" if ok else "error",
         "database": database,
         "queue": queue,
-        "worker": worker,
+        "worker": worker.as_json(),
     }
     return JsonResponse(body, status=200 if ok else 503)
