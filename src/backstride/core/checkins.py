@@ -72,6 +72,7 @@ class CriterionResult:
     source: str
     source_keys: tuple[str, ...]
     evidence_note: str = ""
+    hint: str = ""
 
     @property
     def text(self) -> str:
@@ -79,7 +80,8 @@ class CriterionResult:
         if self.met:
             return self.label
         if not self.known:
-            return f"Not yet: {self.label} (not recorded yet)"
+            extra = f": {self.hint}" if self.hint else ""
+            return f"Not yet: {self.label} (not recorded yet{extra})"
         return f"Not yet: {self.label} (yours: {format_value(self.actual)})"
 
 
@@ -167,7 +169,12 @@ def holds(condition: Condition, context: Context) -> tuple[bool, float | bool | 
 
 def evaluate(protocol: Protocol, criterion: Criterion, context: Context) -> CriterionResult:
     met, actual = holds(criterion.condition, context)
+    hint = ""
+    test = protocol.objective_tests.get(criterion.condition.test)
+    if actual is None and test is not None:
+        hint = f"record your “{test.name}” result on the tests page"
     return CriterionResult(
+        hint=hint,
         id=criterion.id,
         label=criterion.label,
         met=met,
@@ -199,6 +206,53 @@ def response_light(protocol: Protocol, checkin: CheckIn) -> str:
     return light
 
 
+LIGHT_RANK: Mapping[str, int] = {"green": 0, "amber": 1, "red": 2}
+
+
+def day_lights(protocol: Protocol, checkins: Iterable[CheckIn]) -> dict[date, str]:
+    """The worst traffic light of each day (a day with two check-ins takes the worse one)."""
+    out: dict[date, str] = {}
+    for c in checkins:
+        light = response_light(protocol, c)
+        if LIGHT_RANK[light] >= LIGHT_RANK[out.get(c.day, "green")]:
+            out[c.day] = light
+    return out
+
+
+def needs_rescreen(checkin: CheckIn) -> bool:
+    """New, worse or spreading leg symptoms: ask the cauda equina questions again at once,
+    rather than waiting for the next weekly screen."""
+    return checkin.leg_symptoms == "worse"
+
+
+def pain_rise(
+    checkins: Iterable[CheckIn], today: date, days: int = WINDOW_DAYS
+) -> tuple[str, float] | None:
+    """The largest rise in pain (``pain_now`` or ``pain_next_morning``), as (field, points).
+
+    Two comparisons, the larger wins: within the ``days`` ending ``today`` (the mean of the
+    later half of the check-in days against the earlier half), and week on week (this
+    window's mean against the window before it). None when there is too little to compare.
+    """
+    history = list(checkins)
+    this_week = window(history, today, days)
+    last_week = window(history, today - timedelta(days=days), days)
+    best: tuple[str, float] | None = None
+    for name in ("pain_now", "pain_next_morning"):
+        values = [c.get(name) for c in this_week if c.get(name) is not None]
+        rises = []
+        if len(values) >= 2:
+            half = len(values) // 2
+            rises.append(fmean(values[-half:]) - fmean(values[:half]))
+        before = [c.get(name) for c in last_week if c.get(name) is not None]
+        if values and before:
+            rises.append(fmean(values) - fmean(before))
+        for rise in rises:
+            if best is None or rise > best[1]:
+                best = (name, round(rise, 2))
+    return best
+
+
 def latest_tests(
     results: Sequence[tuple[date, str, float]], today: date | None = None
 ) -> dict[str, float]:
@@ -212,16 +266,20 @@ def latest_tests(
 
 
 __all__ = [
+    "LIGHT_RANK",
     "WINDOW_DAYS",
     "CheckIn",
     "Context",
     "CriterionResult",
     "compare",
+    "day_lights",
     "evaluate",
     "format_value",
     "holds",
     "latest_tests",
     "measure",
+    "needs_rescreen",
+    "pain_rise",
     "response_light",
     "window",
 ]

@@ -17,14 +17,25 @@ Pure: the same inputs always give the same output.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
-from backstride.core.checkins import CheckIn, Context, CriterionResult, evaluate, holds, window
+from backstride.core.checkins import (
+    CheckIn,
+    Context,
+    CriterionResult,
+    day_lights,
+    evaluate,
+    format_value,
+    holds,
+    pain_rise,
+    window,
+)
 from backstride.core.protocol import (
     ASSESSMENT_FIELDS,
     CheckinRule,
+    Criterion,
     Phase,
     Protocol,
     SessionTemplate,
@@ -160,27 +171,53 @@ def progress(
     objective_tests: Mapping[str, float],
     today: date,
     phase_started: date | None = None,
+    *,
+    history: Iterable[CheckIn] = (),
+    placed_here: bool = False,
+    leg_answers: Mapping[str, bool] | None = None,
 ) -> Decision:
-    """Progress, hold or step back, from the last 7 days of check-ins and recorded tests.
+    """Progress, hold or step back, from the check-ins of the last 7 days and recorded tests.
 
-    Check-ins outside the 7 days ending ``today`` are ignored, so passing a longer history is
-    safe. ``phase_started`` feeds the ``days_in_phase`` metric (unknown when None).
+    ``checkins_last_7_days`` are the check-ins made since the current phase began; outside
+    the 7 days ending ``today`` they are ignored, so passing a longer history is safe.
+    ``history`` holds the check-ins made *before* the phase began: they never cause a second
+    step back for the same bad days, but they still count for "see a clinician" rules, for
+    the day colours that block a move up, and for a rise in pain week on week.
+
+    Order: step-back rules, hold rules, the brakes (any red day blocks, any amber day holds,
+    no rise in pain), then the current phase's exit criteria *and* the next phase's entry
+    criteria, evaluated on the check-ins (as the self-assessment answers they stand for) and
+    the recorded tests. ``days_in_phase`` does not apply when ``placed_here`` (the phase was
+    reached by the first placement, not by progressing). ``leg_answers`` are the latest
+    self-assessment leg answers, used only while check-ins still report leg symptoms.
     """
     phase = protocol.phase(current_phase)
-    checkins = window(checkins_last_7_days, today)
+    in_phase = window(checkins_last_7_days, today)
+    everything_list = [*checkins_last_7_days, *history]
+    everything = window(set(everything_list), today)
     days_in_phase = (today - phase_started).days if phase_started is not None else None
-    context = Context(checkins=checkins, tests=dict(objective_tests), days_in_phase=days_in_phase)
+    tests = dict(objective_tests)
+    context = Context(checkins=in_phase, tests=tests, days_in_phase=days_in_phase)
+    full_context = Context(checkins=everything, tests=tests, days_in_phase=days_in_phase)
 
-    def fired(action: str) -> list[CheckinRule]:
+    def fired(action: str, ctx: Context) -> list[CheckinRule]:
         out = []
         for rule in protocol.checkin_rules:
             if rule.action == action and rule.applies_to(current_phase):
-                met, _ = holds(rule.condition, context)
+                met, _ = holds(rule.condition, ctx)
                 if met:
                     out.append(rule)
         return out
 
-    criteria = tuple(evaluate(protocol, c, context) for c in phase.exit)
+    criteria = tuple(_exit_result(protocol, c, context, placed_here) for c in phase.exit)
+    if current_phase != protocol.last_phase:
+        entry_context = Context(
+            checkins=everything,
+            tests=tests,
+            answers=answers_from_checkins(everything, leg_answers),
+        )
+        next_phase = protocol.phase(current_phase + 1)
+        criteria += tuple(evaluate(protocol, c, entry_context) for c in next_phase.entry)
 
     def decide(
         action: Action, to_phase: int, reasons: list[Reason], see_clinician: bool = False
@@ -195,10 +232,15 @@ def progress(
             criteria=criteria,
         )
 
-    step_back = fired("step_back")
+    step_back = fired("step_back", context)
+    # "See a clinician" patterns read across phase changes, without a second step back.
+    earlier_patterns = [
+        r for r in fired("step_back", full_context) if r.see_clinician and r not in step_back
+    ]
+    clinician_reasons = [_rule_reason(protocol, r) for r in earlier_patterns]
     if step_back:
-        see_clinician = any(r.see_clinician for r in step_back)
-        reasons = [_rule_reason(protocol, r) for r in step_back]
+        see_clinician = any(r.see_clinician for r in step_back) or bool(earlier_patterns)
+        reasons = [_rule_reason(protocol, r) for r in step_back] + clinician_reasons
         if current_phase == protocol.first_phase:
             reasons.append(
                 Reason(
@@ -213,10 +255,10 @@ def progress(
             return decide("hold", current_phase, reasons, see_clinician=True)
         return decide("step_back", current_phase - 1, reasons, see_clinician=see_clinician)
 
-    hold = fired("hold")
-    if hold:
-        reasons = [_rule_reason(protocol, r) for r in hold]
-        see_clinician = any(r.see_clinician for r in hold)
+    hold = fired("hold", context)
+    if hold or earlier_patterns:
+        reasons = [_rule_reason(protocol, r) for r in hold] + clinician_reasons
+        see_clinician = any(r.see_clinician for r in hold) or bool(earlier_patterns)
         return decide("hold", current_phase, reasons, see_clinician=see_clinician)
 
     if current_phase == protocol.last_phase:
@@ -230,11 +272,108 @@ def progress(
         )
         return Decision("hold", current_phase, current_phase, (reason,), (reason.rule_id,))
 
-    if all(c.met for c in criteria):
-        next_phase = protocol.phase(current_phase + 1)
-        return decide("progress", next_phase.number, [_reason(c) for c in criteria])
+    not_yet = [_reason(c) for c in criteria if not c.met]
+    brakes = progression_brakes(protocol, everything_list, today)
+    if brakes:
+        return decide("hold", current_phase, brakes + not_yet)
 
-    return decide("hold", current_phase, [_reason(c) for c in criteria if not c.met])
+    if all(c.met for c in criteria):
+        return decide("progress", current_phase + 1, [_reason(c) for c in criteria])
+
+    return decide("hold", current_phase, not_yet)
+
+
+def _exit_result(
+    protocol: Protocol, criterion: Criterion, context: Context, placed_here: bool
+) -> CriterionResult:
+    result = evaluate(protocol, criterion, context)
+    if placed_here and criterion.condition.metric == "days_in_phase" and not result.met:
+        return replace(
+            result,
+            met=True,
+            label=f"{criterion.label}: does not apply, your assessment placed you in this phase",
+        )
+    return result
+
+
+def answers_from_checkins(
+    checkins: tuple[CheckIn, ...], leg_answers: Mapping[str, bool] | None = None
+) -> dict[str, Any]:
+    """What the check-ins say in the self-assessment's terms, for the next phase's entry.
+
+    Pain now is the latest check-in's, the week's average is the mean of ``pain_now`` and the
+    worst is the highest pain (after a session or next morning). If no check-in reported leg
+    symptoms there are none of any kind; otherwise ``leg_any`` is true and the kinds come from
+    ``leg_answers`` (unknown without them, which never meets a criterion).
+    """
+    if not checkins:
+        return {}
+    pains = [c.pain_now for c in checkins]
+    worst = max([*pains, *(c.pain_next_morning for c in checkins if c.pain_next_morning)])
+    legs = any(c.leg_symptoms != "none" for c in checkins)
+    out: dict[str, Any] = {
+        "pain_now": checkins[-1].pain_now,
+        "pain_avg_week": round(sum(pains) / len(pains), 2),
+        "pain_worst": worst,
+        "leg_any": legs,
+    }
+    for name in ("leg_below_knee", "leg_pins_needles", "leg_numbness", "leg_weakness"):
+        out[name] = (leg_answers or {}).get(name) if legs else False
+    return out
+
+
+def progression_brakes(
+    protocol: Protocol, checkins: Iterable[CheckIn], today: date
+) -> list[Reason]:
+    """Reasons that forbid a move up today: a red day, an amber day, or pain on the rise.
+
+    The day colours are those of :func:`backstride.core.checkins.response_light`; the
+    windows and the rise limit come from the protocol's ``[progression]`` table.
+    """
+    settings = protocol.progression
+    history = list(checkins)
+    source = protocol.cite(settings.sources)
+    reasons: list[Reason] = []
+
+    def brake(rule_id: str, text: str) -> None:
+        reasons.append(Reason(rule_id, text, source, settings.sources, True))
+
+    red = sorted(
+        d
+        for d, light in day_lights(
+            protocol, window(history, today, settings.red_day_window_days)
+        ).items()
+        if light == "red"
+    )
+    amber = sorted(
+        d
+        for d, light in day_lights(
+            protocol, window(history, today, settings.amber_day_window_days)
+        ).items()
+        if light != "green"
+    )
+    if red:
+        brake(
+            "brake-red-day",
+            f"You had a red day on {red[-1]:%A %-d %B} (pain 6/10 or more, or new or spreading "
+            "leg symptoms). We won't move you up until you have had "
+            f"{settings.red_day_window_days} days without one.",
+        )
+    elif amber:
+        brake(
+            "brake-amber-day",
+            f"You had an amber day on {amber[-1]:%A %-d %B} (pain 4 or 5 out of 10). "
+            "We'll hold at this level until a full week is green.",
+        )
+    rise = pain_rise(history, today)
+    if rise is not None and rise[1] >= settings.rise_points:
+        what = "after sessions" if rise[0] == "pain_now" else "the next morning"
+        brake(
+            "brake-pain-rise",
+            f"Your pain {what} has been creeping up (by {format_value(rise[1])} points). "
+            "Even when each day is under the limit, a rise means hold, not move up.",
+        )
+    return reasons
 
 
 # --- The day's session ----------------------------------------------------------------------
@@ -311,7 +450,9 @@ __all__ = [
     "Placement",
     "Reason",
     "TodayPlan",
+    "answers_from_checkins",
     "place",
     "plan_today",
     "progress",
+    "progression_brakes",
 ]

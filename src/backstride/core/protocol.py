@@ -307,6 +307,35 @@ class OutcomeSettings:
 
 
 @dataclass(frozen=True)
+class ProgressionSettings:
+    """Day-level brakes on moving up: one red day blocks, one amber day holds, and pain may not
+    rise week on week. The colours are those of ``checkins.response_light``."""
+
+    red_day_window_days: int = 7
+    amber_day_window_days: int = 7
+    rise_points: float = 1.0
+    sources: tuple[str, ...] = ("expert default",)
+    evidence_note: str = ""
+
+
+@dataclass(frozen=True)
+class FlagCombination:
+    """Red flags that together (or with age) are more urgent than each alone.
+
+    Fires when every flag in ``flags`` and at least one of ``any_of`` (if given) was triggered,
+    and the person is at least ``min_age`` (an unknown age counts as meeting it).
+    """
+
+    id: str
+    flags: tuple[str, ...]
+    urgency: str
+    reason: str
+    sources: tuple[str, ...]
+    any_of: tuple[str, ...] = ()
+    min_age: int = 0
+
+
+@dataclass(frozen=True)
 class RuleInfo:
     """Anything that carries a clinical number or decision, for listing and source checks."""
 
@@ -333,6 +362,8 @@ class Protocol:
     exercises: Mapping[str, Exercise]
     filename: str = "<protocol>"
     digest: str = ""
+    progression: ProgressionSettings = ProgressionSettings()
+    flag_combinations: tuple[FlagCombination, ...] = ()
 
     # -- lookups
     def phase(self, number: int) -> Phase:
@@ -396,6 +427,8 @@ class Protocol:
             rules.append(RuleInfo(f"{phase.id}-schedule", "schedule", phase.schedule.sources))
         rules += [RuleInfo(r.id, "checkin", r.sources) for r in self.checkin_rules]
         rules.append(RuleInfo("screening-weekly", "screening", self.weekly_sources))
+        rules.append(RuleInfo("progression-brakes", "progression", self.progression.sources))
+        rules += [RuleInfo(c.id, "combination", c.sources) for c in self.flag_combinations]
         rules.append(RuleInfo("outcomes-schedule", "outcomes", self.outcomes.sources))
         rules.append(RuleInfo("outcomes-nprs-mcid", "outcomes", self.outcomes.nprs.sources))
         rules.append(RuleInfo("outcomes-psfs-mcid", "outcomes", self.outcomes.psfs.sources))
@@ -825,6 +858,8 @@ class _Builder:
         phases = self._phases(root, tests, exercises)
         checkin_rules = self._checkin_rules(root, phases)
         outcomes = self._outcomes(root)
+        progression = self._progression(root)
+        combinations = self._combinations(root, {f.id for f in red_flags})
         root.done()
         self._cross_check(exercises, phases, tests)
         if self.issues:
@@ -844,7 +879,50 @@ class _Builder:
             checkin_rules=checkin_rules,
             outcomes=outcomes,  # type: ignore[arg-type]
             exercises={e.id: e for e in exercises},
+            progression=progression,
+            flag_combinations=combinations,
         )
+
+    def _progression(self, root: _Table) -> ProgressionSettings:
+        """``[progression]`` (optional; the defaults are the safe ones)."""
+        t = root.table("progression", required=False)
+        if not t:
+            return ProgressionSettings()
+        settings = ProgressionSettings(
+            red_day_window_days=t.integer("red_day_window_days", lo=1, hi=28),
+            amber_day_window_days=t.integer("amber_day_window_days", lo=1, hi=28),
+            rise_points=t.number("rise_points", lo=0.5, hi=5),
+            sources=t.sources(),
+            evidence_note=t.text("evidence_note", required=False),
+        )
+        t.done()
+        return settings
+
+    def _combinations(self, root: _Table, flag_ids: set[str]) -> tuple[FlagCombination, ...]:
+        out = []
+        seen: dict[str, PathT] = {}
+        for t in root.tables("red_flag_combinations", required=False):
+            combo = FlagCombination(
+                id=self._id(t, seen, "combination"),
+                flags=t.texts("flags"),
+                any_of=t.texts("any_of", required=False),
+                min_age=t.integer("min_age", required=False, lo=0, hi=120),
+                urgency=t.text("urgency", choices=URGENCIES),
+                reason=t.text("reason"),
+                sources=t.sources(),
+            )
+            for key in ("flags", "any_of"):
+                for i, ref in enumerate(getattr(combo, key)):
+                    if ref not in flag_ids:
+                        self.error(
+                            (*t.path, key, i),
+                            f"unknown red flag '{ref}'{_suggest(ref, flag_ids)}",
+                        )
+            if not combo.sources:
+                t.error(None, "red-flag combinations must name their source")
+            t.done()
+            out.append(combo)
+        return tuple(out)
 
     # -- sections
     def _sources(self, root: _Table) -> dict[str, Source]:
@@ -1250,8 +1328,10 @@ __all__ = [
     "Criterion",
     "Dosage",
     "Exercise",
+    "FlagCombination",
     "ObjectiveTest",
     "Phase",
+    "ProgressionSettings",
     "Protocol",
     "ProtocolError",
     "ProtocolIssue",

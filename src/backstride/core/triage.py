@@ -12,7 +12,7 @@ Pure: same protocol and answers → same result.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from backstride.core.protocol import URGENCY_RANK, Protocol, RedFlag, UrgencyAdvice
@@ -55,6 +55,7 @@ class TriggeredFlag:
     urgency: str
     source: str
     source_keys: tuple[str, ...]
+    combinations: tuple[str, ...] = ()
 
     @property
     def answer_label(self) -> str:
@@ -99,6 +100,7 @@ class TriageResult:
                     "reason": f.reason,
                     "urgency": f.urgency,
                     "source": f.source,
+                    "combinations": list(f.combinations),
                 }
                 for f in self.triggered
             ],
@@ -106,10 +108,17 @@ class TriageResult:
         }
 
 
-def triage(protocol: Protocol, answers: Mapping[str, Any], screen: str = "initial") -> TriageResult:
+def triage(
+    protocol: Protocol,
+    answers: Mapping[str, Any],
+    screen: str = "initial",
+    age: int | None = None,
+) -> TriageResult:
     """Screen ``answers`` (red-flag id → yes/no/unsure) against ``protocol`` for ``screen``.
 
-    Answers to questions outside the screen are ignored.
+    Answers to questions outside the screen are ignored. Flags that combine (the protocol's
+    ``red_flag_combinations``, some with an age threshold: ``age`` None counts as meeting it)
+    raise the urgency of the flags involved, never lower it.
     """
     questions = protocol.red_flags_for(screen)
     triggered: list[TriggeredFlag] = []
@@ -120,6 +129,7 @@ def triage(protocol: Protocol, answers: Mapping[str, Any], screen: str = "initia
             missing.append(flag.id)
         elif answer in TRIGGERING_ANSWERS:
             triggered.append(_triggered(protocol, flag, answer, screen))
+    triggered = _combine(protocol, triggered, age)
     urgency = max((f.urgency for f in triggered), key=URGENCY_RANK.__getitem__, default=None)
     return TriageResult(
         screen=screen,
@@ -130,6 +140,33 @@ def triage(protocol: Protocol, answers: Mapping[str, Any], screen: str = "initia
         protocol_id=protocol.id,
         protocol_version=protocol.version,
     )
+
+
+def _combine(
+    protocol: Protocol, triggered: list[TriggeredFlag], age: int | None
+) -> list[TriggeredFlag]:
+    """Raise the urgency of flags that the protocol says are more urgent together."""
+    ids = {f.id for f in triggered}
+    out = list(triggered)
+    for combo in protocol.flag_combinations:
+        if not set(combo.flags) <= ids:
+            continue
+        if combo.any_of and not ids & set(combo.any_of):
+            continue
+        if combo.min_age and age is not None and age < combo.min_age:
+            continue
+        members = set(combo.flags) | (ids & set(combo.any_of))
+        for i, flag in enumerate(out):
+            if flag.id in members and URGENCY_RANK[combo.urgency] > URGENCY_RANK[flag.urgency]:
+                out[i] = replace(
+                    flag,
+                    urgency=combo.urgency,
+                    reason=f"{flag.reason} {combo.reason}",
+                    source=protocol.cite(dict.fromkeys((*flag.source_keys, *combo.sources))),
+                    source_keys=tuple(dict.fromkeys((*flag.source_keys, *combo.sources))),
+                    combinations=(*flag.combinations, combo.id),
+                )
+    return out
 
 
 def _triggered(protocol: Protocol, flag: RedFlag, answer: str, screen: str) -> TriggeredFlag:

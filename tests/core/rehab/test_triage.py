@@ -43,7 +43,7 @@ def test_table_covers_every_red_flag_in_the_protocol() -> None:
 def test_each_red_flag_yes_stops_the_program(flag_id: str, urgency: str) -> None:
     p = protocol()
     answers = all_no(p) | {flag_id: "yes"}
-    result = triage(p, answers)
+    result = triage(p, answers, age=40)  # under every age threshold of a combination
     assert result.stop and not result.can_proceed
     assert result.urgency == urgency
     [hit] = result.triggered

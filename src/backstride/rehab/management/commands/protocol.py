@@ -1,6 +1,8 @@
 """``backstride protocol check [FILE] [--json]``: validate a protocol file.
 
-Prints a summary, or every problem as ``file:line: where: problem`` and exits non-zero.
+Prints a summary, or every problem as ``file:line: where: problem`` and exits non-zero. A file
+other than the shipped default is also checked against the locked safety minimum
+(``core.safety_floor``): every default red flag at its urgency or higher, the re-screens.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backstride.core.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError, load_protocol
+from backstride.core.safety_floor import check_tailored_file
 
 
 class Command(BaseCommand):
@@ -35,6 +38,9 @@ class Command(BaseCommand):
         name = path or str(DEFAULT_PROTOCOL_PATH)
         try:
             protocol = load_protocol(path)
+            if path is not None:
+                # A copy may tailor numbers and words, never the locked safety minimum.
+                check_tailored_file(path)
         except ProtocolError as exc:
             if as_json:
                 payload = {"file": name, "ok": False, "errors": [i.as_dict() for i in exc.issues]}
