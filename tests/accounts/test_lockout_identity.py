@@ -56,7 +56,7 @@ def test_every_spelling_logs_in_to_the_one_account(client, bf, spelling):
 def test_the_admin_login_shares_the_lockout(client, settings, bf):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(client, "BF@EXAMPLE.ORG", "wrong-password")
-    response = client.post("/admin/login/", {"username": " bf@example.org", "password": PASSWORD})
+    response = client.post("/admin/login/", {"username": "Bf@example.org", "password": PASSWORD})
     assert response.status_code == 429
 
 
