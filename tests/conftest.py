@@ -88,6 +88,17 @@ def admin_user(db: None) -> Any:
     return make_user("ada@example.org", role="admin", is_staff=True, is_superuser=True)
 
 
+def load_demo_people() -> None:
+    """The demo people, as real accounts: tests run with DEBUG off, where demo logins fail."""
+    from io import StringIO
+
+    from backstride.accounts.demo import load_demo
+    from backstride.accounts.models import User
+
+    load_demo(StringIO())
+    User.objects.filter(is_demo=True).update(is_demo=False)
+
+
 # Every kind of visitor a permission test checks, as keys of the ``people`` fixture.
 ROLES = ["anonymous", "owner", "other_athlete", "clinician", "other_clinician", "editor", "admin"]
 

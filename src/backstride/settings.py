@@ -180,6 +180,8 @@ AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Lock out an address whatever its spelling (case, spaces): the same normalisation as login.
+AXES_USERNAME_CALLABLE = "backstride.accounts.identity.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 DEMO_PASSWORD = "backstride-demo"  # noqa: S105 — demo only; refused when DEBUG is off

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHOTS, login_in_browser, serious
+from tests.conftest import SHOTS, load_demo_people, login_in_browser, serious
 
 from .files import PNG, gpx_run, make_zip
 
@@ -66,12 +66,11 @@ def test_upload_a_gpx_and_a_fit_and_see_the_runs_with_splits_and_route(
 
 @pytest.fixture
 def runner_site(live_server, settings, media_root):
-    from backstride.accounts.demo import load_demo as load_people
     from backstride.activities.demo import load_demo
     from backstride.rehab.demo import load_demo as load_rehab
 
     settings.SITE_URL = live_server.url
-    load_people(StringIO())
+    load_demo_people()
     load_rehab(StringIO())
     load_demo(StringIO())
     return live_server

@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 
-from tests.conftest import SHOTS, login_in_browser, serious
+from tests.conftest import SHOTS, load_demo_people, login_in_browser, serious
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PAGES = {
@@ -21,11 +21,10 @@ PAGES = {
 
 @pytest.fixture
 def demo_site(live_server, settings):
-    from backstride.accounts.demo import load_demo as load_people
     from backstride.publication.demo import load_demo
 
     settings.SITE_URL = live_server.url
-    load_people(StringIO())
+    load_demo_people()
     load_demo(StringIO())
     return live_server
 

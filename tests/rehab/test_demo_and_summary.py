@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from backstride.accounts.demo import load_demo as load_people
 from backstride.accounts.models import User
 from backstride.rehab import services
 from backstride.rehab.demo import load_demo
 from backstride.rehab.models import CheckIn, OutcomeScore, PhaseChange, RehabProfile, SessionLog
+from tests.conftest import load_demo_people
 
 from .conftest import all_no, finish_assessment
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo() -> dict[str, Any]:
-    load_people(StringIO())
+    load_demo_people()
     load_demo(StringIO())
     return {
         "athlete": User.objects.get(email="athlete@example.com"),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from backstride.core.protocol import default_protocol
-from tests.conftest import SHOTS, login_in_browser, serious
+from tests.conftest import SHOTS, load_demo_people, login_in_browser, serious
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -194,10 +194,9 @@ def test_cauda_equina_answer_gets_the_emergency_stop_page(
 def test_screenshots_of_outcome_chart_and_runner_pages(page: Any, live_server: Any) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    from backstride.accounts.demo import load_demo as load_people
     from backstride.rehab.demo import load_demo
 
-    load_people(StringIO())
+    load_demo_people()
     load_demo(StringIO())
     base = live_server.url
     login_in_browser(page, live_server, "runner@example.com", "backstride-demo")
