@@ -1,15 +1,18 @@
-"""Home, the signed-in dashboard, and the health check."""
+"""Home, the signed-in dashboard, the health check and /favicon.ico."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from . import health
 
@@ -34,9 +37,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         has_rehab = False
     context: dict[str, Any] = {"has_rehab": has_rehab}
     user = request.user
+    # A red-flag stop pauses everything: no training prompts (runs, activity logging) at all.
+    context["training_paused"] = has_rehab and training_paused(user)
     if getattr(user, "is_clinician", False):
         context["clients"] = client_rows(user)
     return render(request, "web/dashboard.html", context)
+
+
+def training_paused(user: Any) -> bool:
+    """True while a red-flag screen stops the athlete's program (not yet cleared)."""
+    from backstride.rehab.models import RedFlagScreen
+
+    return RedFlagScreen.objects.filter(user=user, stop=True, clearance__isnull=True).exists()
 
 
 def client_rows(clinician: Any) -> list[dict[str, Any]]:
@@ -78,3 +90,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "worker": worker.as_json(),
     }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+#: How long browsers may keep the /favicon.ico redirect (a year: its target never moves).
+FAVICON_REDIRECT_MAX_AGE = 365 * 24 * 3600
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """/favicon.ico, which browsers and feed readers ask for without reading our pages: a
+    permanent, long-cached redirect to the SVG icon's stable (unfingerprinted) static URL, so
+    a cached redirect stays right whatever the next deploy's file hashes are."""
+    response = HttpResponsePermanentRedirect(f"{settings.STATIC_URL}img/favicon.svg")
+    patch_cache_control(response, public=True, max_age=FAVICON_REDIRECT_MAX_AGE)
+    return response
