@@ -29,7 +29,17 @@ def test_check_default_prints_a_summary() -> None:
 def test_check_json_has_the_documented_keys() -> None:
     out, _ = run("check", "--json")
     data = json.loads(out)
-    assert set(data) == {"red_flags", "phases", "exercises", "rules", "rules_without_source"}
+    assert set(data) == {
+        "red_flags",
+        "phases",
+        "exercises",
+        "rules",
+        "rules_without_source",
+        "ladder_rungs",
+        "treat_rules",
+        "readiness_tests",
+    }
+    assert data["ladder_rungs"] >= 8 and data["treat_rules"] >= 10 and data["readiness_tests"] >= 6
     assert data["red_flags"] >= 12 and data["phases"] == 3 and data["exercises"] >= 30
     assert data["rules_without_source"] == []
 

@@ -21,7 +21,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+if TYPE_CHECKING:
+    from backstride.core.treat.schema import RunningProtocol
 
 SCHEMA_VERSION: Final = 1
 EXPERT_DEFAULT: Final = "expert default"
@@ -364,6 +367,8 @@ class Protocol:
     digest: str = ""
     progression: ProgressionSettings = ProgressionSettings()
     flag_combinations: tuple[FlagCombination, ...] = ()
+    #: the T.R.E.A.T. loop and running ladder (``core/treat/schema.py``)
+    running: RunningProtocol | None = None
 
     # -- lookups
     def phase(self, number: int) -> Phase:
@@ -454,6 +459,7 @@ class Protocol:
             "exercises": len(self.exercises),
             "rules": len(self.rules()),
             "rules_without_source": self.rules_without_source(),
+            **(self.running.summary() if self.running else {}),
         }
 
 
@@ -860,6 +866,9 @@ class _Builder:
         outcomes = self._outcomes(root)
         progression = self._progression(root)
         combinations = self._combinations(root, {f.id for f in red_flags})
+        from backstride.core.treat.schema import build_running  # it imports this module
+
+        running = build_running(self, root, {t.id for t in tests}, {p.number for p in phases})
         root.done()
         self._cross_check(exercises, phases, tests)
         if self.issues:
@@ -881,6 +890,7 @@ class _Builder:
             exercises={e.id: e for e in exercises},
             progression=progression,
             flag_combinations=combinations,
+            running=running,
         )
 
     def _progression(self, root: _Table) -> ProgressionSettings:
