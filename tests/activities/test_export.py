@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tracemalloc
 from datetime import UTC, datetime
 
 import pytest
@@ -67,7 +68,8 @@ def test_gpx_export_of_an_imported_run_reads_back_the_same(athlete, client_for, 
     imported, _manual = logged
     response = client_for(athlete).get(reverse("activities:gpx", args=[imported.pk]))
     assert response["Content-Type"].startswith("application/gpx+xml")
-    [parsed] = tracks.parse_bytes(response.content, "export.gpx")
+    assert response.streaming  # never the whole document in memory
+    [parsed] = tracks.parse_bytes(body(response).encode(), "export.gpx")
     summary = tracks.summarise(parsed)
     assert summary.distance_m == pytest.approx(imported.distance_m, rel=0.005)
     assert summary.start == imported.start
@@ -76,7 +78,7 @@ def test_gpx_export_of_an_imported_run_reads_back_the_same(athlete, client_for, 
 def test_gpx_export_of_a_treadmill_run_keeps_its_time_without_points(athlete, client_for):
     run = services.import_bytes(athlete, tcx_treadmill(), "tm.tcx").activity
     response = client_for(athlete).get(reverse("activities:gpx", args=[run.pk]))
-    text = response.content.decode()
+    text = body(response)
     assert "<time>2025-03-12T18:00:00Z</time>" in text
     assert "<trkpt" not in text
 
@@ -85,4 +87,36 @@ def test_gpx_export_of_a_hand_logged_run(athlete, client_for, logged):
     _imported, manual = logged
     response = client_for(athlete).get(reverse("activities:gpx", args=[manual.pk]))
     assert response.status_code == 200
-    assert b"<time>2025-03-01T09:00:00Z</time>" in response.content
+    assert "<time>2025-03-01T09:00:00Z</time>" in body(response)
+
+
+def _peak_bytes_exporting(client, activity) -> tuple[int, int]:
+    """Peak Python allocations over the whole request, the body read to its end (and dropped
+    chunk by chunk, as a server sending it would)."""
+    tracemalloc.start()
+    try:
+        response = client.get(reverse("activities:gpx", args=[activity.pk]))
+        chunks = response.streaming_content if response.streaming else [response.content]
+        size = sum(len(chunk) for chunk in chunks)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, size
+
+
+def test_gpx_export_memory_stays_flat_however_long_the_run(athlete, client_for):
+    client = client_for(athlete)
+    small = services.import_bytes(athlete, gpx_run(km=33, step_s=1), "small.gpx").activity
+    large = services.import_bytes(
+        athlete, gpx_run(km=330, step_s=1, start=datetime(2025, 3, 20, 6, tzinfo=UTC)), "big.gpx"
+    ).activity
+    assert large.points >= 10 * small.points - 10
+    client.get(reverse("activities:gpx", args=[small.pk]))  # warm up imports and caches
+    small_peak, small_size = _peak_bytes_exporting(client, small)
+    large_peak, large_size = _peak_bytes_exporting(client, large)
+    assert large_size > 9 * small_size
+    assert large_peak < 2 * small_peak + 1024 * 1024, (small_peak, large_peak)
+    # And it is the whole run, as valid GPX.
+    response = client.get(reverse("activities:gpx", args=[large.pk]))
+    [parsed] = tracks.parse_bytes(body(response).encode(), "export.gpx")
+    assert parsed.points == large.points

@@ -868,31 +868,54 @@ def export_csv(user: Any) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def activity_gpx(activity: Activity) -> bytes:
-    """The activity as GPX 1.1: its recorded track when it came from a file; for one logged
-    by hand (or a treadmill file) a GPX with its name, type and time but no points."""
+def activity_gpx(activity: Activity) -> Iterator[bytes]:
+    """The activity as GPX 1.1, a chunk at a time (memory stays flat however long the run):
+    its recorded track when it came from a file; for one logged by hand (or a treadmill file)
+    a GPX with its name, type and time but no points.
+
+    A GPX or TCX original is read back from storage as a stream (:class:`tracks.FileExport`);
+    other formats are parsed in memory first."""
     try:
         original = activity.original
     except ActivityFile.DoesNotExist:
         original = None
     if original is not None:
-        with default_storage.open(str(original.file.name), "rb") as fh:
-            data = fh.read()
-        try:
-            parts, _summary = parse_activity_bytes(data, original.original_name or "file")
-        except Rejected:
-            parts = []
-        if parts:
-            for part in parts:
-                part.name = part.name or activity.title
-            return tracks.to_gpx(parts[0] if len(parts) == 1 else parts)
-    return tracks.to_gpx(
+        name = original.original_name or "file"
+        with (
+            default_storage.open(str(original.file.name), "rb") as fh,
+            tracks.FileExport(fh, name) as export,
+        ):
+            if export.tracks and _believable_start(export.start):
+                yield from export.iter_gpx([activity.title] * len(export.tracks))
+                return
+            if not export.tracks:
+                fh.seek(0)
+                parts = _parsed_parts(fh.read(), name)
+                if parts:
+                    for part in parts:
+                        part.name = part.name or activity.title
+                    yield from tracks.iter_gpx(parts[0] if len(parts) == 1 else parts)
+                    return
+    yield from tracks.iter_gpx(
         {
             "start": activity.start,
             "sport": GPX_SPORT.get(activity.sport, "other"),
             "name": activity.display_title,
         }
     )
+
+
+def _believable_start(start: datetime | None) -> bool:
+    """The checks :func:`parse_activity_bytes` makes on a file's start time."""
+    return start is not None and EARLIEST_START <= start <= timezone.now() + timedelta(days=1)
+
+
+def _parsed_parts(data: bytes, name: str) -> list[tracks.Activity]:
+    try:
+        parts, _summary = parse_activity_bytes(data, name)
+    except Rejected:
+        return []
+    return parts
 
 
 GPX_SPORT: dict[str, str] = {Sport.RUN: "run", Sport.WALK_RUN: "run", Sport.WALK: "walk"}

@@ -246,10 +246,11 @@ def download_original(request: HttpRequest, pk: int) -> Any:
 
 @athlete_required
 @require_GET
-def download_gpx(request: HttpRequest, pk: int) -> HttpResponse:
+def download_gpx(request: HttpRequest, pk: int) -> Any:
     activity = _own_activity(request, pk)
-    gpx = services.activity_gpx(activity)
-    response = HttpResponse(gpx, content_type="application/gpx+xml; charset=utf-8")
+    response = StreamingHttpResponse(
+        services.activity_gpx(activity), content_type="application/gpx+xml; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{_download_name(activity, "gpx")}"'
     return response
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import IO, Any
+import tempfile
+from functools import partial
+from typing import IO, TYPE_CHECKING, Any
 
 from .build import build_activity, fmt_clock, sport_from_text, steps_per_minute
 from .model import Activity, ParseError
+
+if TYPE_CHECKING:
+    from .export import RawPart
+
 from .xmlstream import (
     PointBatcher,
     PointBuffer,
@@ -37,14 +43,41 @@ def parse_gpx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]
     return parse_with_fast_path(_parse_gpx, source, size_hint)
 
 
+def raw_gpx(source: IO[bytes], spill: IO[bytes]) -> list[RawPart]:
+    """The file's points as raw columns kept in ``spill`` (a temporary file), for a
+    constant-memory export (see :mod:`.export`)."""
+    raw: list[RawPart] = []
+    parse_with_fast_path(partial(_parse_gpx, spill=spill, raw=raw), source, None)
+    return raw
+
+
 def _parse_gpx(
-    source: IO[bytes], size_hint: int | None, point_events: bool
+    source: IO[bytes],
+    size_hint: int | None,
+    point_events: bool,
+    spill: IO[bytes] | None = None,
+    raw: list[RawPart] | None = None,
 ) -> list[Activity] | None:
     stream = XmlStream(
         source, _TAGS, "GPX", size_hint, _POINT_TAGS, point_events, ("trkseg", "rte")
     )
-    trk = PointBuffer(NCOLS, TIME)
-    rte = PointBuffer(NCOLS, TIME)
+    # Route points spill to a file of their own (closing it leaves their memory map valid).
+    rte_spill = tempfile.TemporaryFile() if spill is not None else None  # noqa: SIM115
+    try:
+        return _read_gpx(stream, spill, rte_spill, raw)
+    finally:
+        if rte_spill is not None:
+            rte_spill.close()
+
+
+def _read_gpx(
+    stream: XmlStream,
+    spill: IO[bytes] | None,
+    rte_spill: IO[bytes] | None,
+    raw: list[RawPart] | None,
+) -> list[Activity] | None:
+    trk = PointBuffer(NCOLS, TIME, spill)
+    rte = PointBuffer(NCOLS, TIME, rte_spill)
     trk_batch = PointBatcher(stream, trk, "{*}trkpt", _VALUES, _ATTRS)
     rte_batch = PointBatcher(stream, rte, "{*}rtept", _VALUES, _ATTRS)
     segment_starts: list[int] = []
@@ -115,6 +148,15 @@ def _parse_gpx(
     if buf.bad_values:
         warnings.append(f"{buf.bad_values} unreadable numbers ignored")
     sport = sport_from_text(types[0]) if types else "other"
+    if raw is not None:
+        from .export import RawPart
+
+        col = block.T  # columns of the memory-mapped block
+        raw.append(
+            RawPart("gpx", sport, names[0] if names else "", col[TIME], col[LAT], col[LON],
+                    col[ELE], col[HR], col[CAD], per_leg=None)
+        )  # fmt: skip
+        return []
     activity = build_activity(
         source_format="gpx",
         sport=sport,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -95,18 +97,74 @@ def _get(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
+#: Points written per chunk of a streamed GPX.
+CHUNK_POINTS = 8192
+
+
+@dataclass
+class PointChunk:
+    """Consecutive points of one track, tidied: float arrays, NaN (or a ``None`` column) where
+    a value is missing."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    t: np.ndarray | None = None  #: seconds since the track's ``start``
+    ele: np.ndarray | None = None
+    hr: np.ndarray | None = None
+    cadence: np.ndarray | None = None  #: steps (or revolutions) per minute
+
+
+class _InMemory:
+    """An :class:`Activity`, or any object/dict with its attributes, read in chunks."""
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+        self.start: datetime | None = _get(obj, "start")
+        self.sport: str = _get(obj, "sport") or "other"
+        self.name: str = _get(obj, "name") or ""
+
+    def chunks(self) -> Iterator[PointChunk]:
+        lat, lon = _get(self.obj, "lat"), _get(self.obj, "lon")
+        if lat is None or lon is None:
+            return
+        lat_a = np.asarray(lat, dtype=np.float64)
+        lon_a = np.asarray(lon, dtype=np.float64)
+        if len(lat_a) != len(lon_a):
+            raise ValueError("lat and lon differ in length")
+        cols = {k: _get(self.obj, k) for k in ("t", "ele", "hr", "cadence")}
+        arrays = {
+            k: None if v is None else np.asarray(v, dtype=np.float64) for k, v in cols.items()
+        }
+        for a in range(0, len(lat_a), CHUNK_POINTS):
+            sl = slice(a, a + CHUNK_POINTS)
+            part = {k: None if v is None else v[sl] for k, v in arrays.items()}
+            yield PointChunk(lat=lat_a[sl], lon=lon_a[sl], **part)
+
+
+def _title(track: Any) -> str:
+    start = track.start
+    sport = track.sport or "other"
+    return track.name or f"{sport} {start.date().isoformat() if start else ''}".strip()
+
+
 def to_gpx(activity_like: Any, *, creator: str = "Backstride") -> bytes:
     """GPX 1.1 bytes for an :class:`Activity` (or any object/dict with the same attributes), or
-    for a list of them (a multi-sport file: one ``<trk>`` per part).
+    for a list of them (a multi-sport file: one ``<trk>`` per part). See :func:`iter_gpx`."""
+    return b"".join(iter_gpx(activity_like, creator=creator))
+
+
+def iter_gpx(track_like: Any, *, creator: str = "Backstride") -> Iterator[bytes]:
+    """GPX 1.1 as UTF-8 chunks of at most :data:`CHUNK_POINTS` points each, never the whole
+    document at once. ``track_like`` is an :class:`Activity` (or object/dict with the same
+    attributes), something with ``start``, ``sport``, ``name`` and ``chunks()`` giving
+    :class:`PointChunk` s, or a list of either (a multi-sport file: one ``<trk>`` per part).
 
     Heart rate and cadence go in Garmin's TrackPointExtension; running/walking cadence is written
     per leg (as watches and other apps write it). Points without a position are left out (GPX
     requires one), so a treadmill run gives a track with no points but its metadata."""
-    parts = list(activity_like) if isinstance(activity_like, (list, tuple)) else [activity_like]
-    first = parts[0] if parts else {}
-    start0: datetime | None = _get(first, "start")
-    sport0 = _get(first, "sport") or "other"
-    name0 = _get(first, "name") or f"{sport0} {start0.date().isoformat() if start0 else ''}".strip()
+    items = list(track_like) if isinstance(track_like, (list, tuple)) else [track_like]
+    parts = [p if hasattr(p, "chunks") else _InMemory(p) for p in items]
+    first = parts[0] if parts else _InMemory({})
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         f'<gpx version="1.1" creator={quoteattr(creator + " " + ALGORITHM_VERSION)} '
@@ -116,56 +174,56 @@ def to_gpx(activity_like: Any, *, creator: str = "Backstride") -> bytes:
         'xsi:schemaLocation="http://www.topografix.com/GPX/1/1 '
         'http://www.topografix.com/GPX/1/1/gpx.xsd">\n',
         " <metadata>\n",
-        f"  <name>{escape(str(name0))}</name>\n",
+        f"  <name>{escape(str(_title(first)))}</name>\n",
     ]
-    if start0 is not None:
-        out.append(f"  <time>{_iso(start0)}</time>\n")
+    if first.start is not None:
+        out.append(f"  <time>{_iso(first.start)}</time>\n")
     out.append(" </metadata>\n")
     for part in parts:
-        _write_track(out, part)
+        out.append(" <trk>\n")
+        out.append(
+            f"  <name>{escape(str(_title(part)))}</name>\n"
+            f"  <type>{escape(str(part.sport or 'other'))}</type>\n"
+        )
+        out.append("  <trkseg>\n")
+        yield "".join(out).encode("utf-8")
+        out = []
+        base = part.start.astimezone(UTC) if part.start is not None else None
+        per_leg = (part.sport or "other") in ("run", "walk")
+        for chunk in part.chunks():
+            yield _points(chunk, base, per_leg).encode("utf-8")
+        out.append("  </trkseg>\n </trk>\n")
     out.append("</gpx>\n")
-    return "".join(out).encode("utf-8")
+    yield "".join(out).encode("utf-8")
 
 
-def _write_track(out: list[str], act: Any) -> None:
-    lat = _get(act, "lat")
-    lon = _get(act, "lon")
-    start: datetime | None = _get(act, "start")
-    sport = _get(act, "sport") or "other"
-    name = _get(act, "name") or f"{sport} {start.date().isoformat() if start else ''}".strip()
-    per_leg = sport in ("run", "walk")
-    out.append(" <trk>\n")
-    out.append(f"  <name>{escape(str(name))}</name>\n  <type>{escape(str(sport))}</type>\n")
-    out.append("  <trkseg>\n")
-    if lat is not None and lon is not None:
-        lat_a = np.asarray(lat, dtype=np.float64)
-        lon_a = np.asarray(lon, dtype=np.float64)
-        n = len(lat_a)
+def _points(chunk: PointChunk, base: datetime | None, per_leg: bool) -> str:
+    n = len(chunk.lat)
 
-        def col(values: Any) -> list[Any]:
-            if values is None:
-                return [None] * n
-            arr = np.asarray(values, dtype=np.float64)
-            return [None if v != v else v for v in arr.tolist()]
+    def col(values: np.ndarray | None) -> list[Any]:
+        if values is None:
+            return [None] * n
+        return [None if v != v else v for v in np.asarray(values, dtype=np.float64).tolist()]
 
-        times = col(_get(act, "t"))
-        eles, hrs, cads = col(_get(act, "ele")), col(_get(act, "hr")), col(_get(act, "cadence"))
-        base = start.astimezone(UTC) if start is not None else None
-        for i, (la, lo) in enumerate(zip(lat_a.tolist(), lon_a.tolist(), strict=True)):
-            if la != la or lo != lo:
-                continue
-            out.append(f'   <trkpt lat="{la:.7f}" lon="{lo:.7f}">')
-            if eles[i] is not None:
-                out.append(f"<ele>{eles[i]:.1f}</ele>")
-            if base is not None and times[i] is not None:
-                out.append(f"<time>{_iso(base + timedelta(seconds=times[i]))}</time>")
-            h, c = hrs[i], cads[i]
-            if h is not None or c is not None:
-                out.append("<extensions><gpxtpx:TrackPointExtension>")
-                if h is not None:
-                    out.append(f"<gpxtpx:hr>{round(h)}</gpxtpx:hr>")
-                if c is not None:
-                    out.append(f"<gpxtpx:cad>{round(c / 2 if per_leg else c)}</gpxtpx:cad>")
-                out.append("</gpxtpx:TrackPointExtension></extensions>")
-            out.append("</trkpt>\n")
-    out.append("  </trkseg>\n </trk>\n")
+    times, eles, hrs, cads = col(chunk.t), col(chunk.ele), col(chunk.hr), col(chunk.cadence)
+    out: list[str] = []
+    lats = np.asarray(chunk.lat, dtype=np.float64).tolist()
+    lons = np.asarray(chunk.lon, dtype=np.float64).tolist()
+    for i, (la, lo) in enumerate(zip(lats, lons, strict=True)):
+        if la != la or lo != lo:
+            continue
+        out.append(f'   <trkpt lat="{la:.7f}" lon="{lo:.7f}">')
+        if eles[i] is not None:
+            out.append(f"<ele>{eles[i]:.1f}</ele>")
+        if base is not None and times[i] is not None:
+            out.append(f"<time>{_iso(base + timedelta(seconds=times[i]))}</time>")
+        h, c = hrs[i], cads[i]
+        if h is not None or c is not None:
+            out.append("<extensions><gpxtpx:TrackPointExtension>")
+            if h is not None:
+                out.append(f"<gpxtpx:hr>{round(h)}</gpxtpx:hr>")
+            if c is not None:
+                out.append(f"<gpxtpx:cad>{round(c / 2 if per_leg else c)}</gpxtpx:cad>")
+            out.append("</gpxtpx:TrackPointExtension></extensions>")
+        out.append("</trkpt>\n")
+    return "".join(out)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import IO, Any
+from functools import partial
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
 from .build import build_activity, sport_from_text, steps_per_minute, utc_datetime
 from .gpx import truncation_warning
 from .model import Activity, Lap, ParseError
+
+if TYPE_CHECKING:
+    from .export import RawPart
+
 from .xmlstream import (
     PointBatcher,
     PointBuffer,
@@ -49,13 +54,25 @@ def parse_tcx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]
     return parse_with_fast_path(_parse_tcx, source, size_hint)
 
 
+def raw_tcx(source: IO[bytes], spill: IO[bytes]) -> list[RawPart]:
+    """Each activity's points as raw columns kept in ``spill`` (a temporary file), for a
+    constant-memory export (see :mod:`.export`)."""
+    raw: list[RawPart] = []
+    parse_with_fast_path(partial(_parse_tcx, spill=spill, raw=raw), source, None)
+    return raw
+
+
 def _parse_tcx(
-    source: IO[bytes], size_hint: int | None, point_events: bool
+    source: IO[bytes],
+    size_hint: int | None,
+    point_events: bool,
+    spill: IO[bytes] | None = None,
+    raw: list[RawPart] | None = None,
 ) -> list[Activity] | None:
     stream = XmlStream(
         source, _TAGS, "TCX", size_hint, ("{*}Trackpoint",), point_events, ("Track",)
     )
-    buf = PointBuffer(NCOLS, TIME)
+    buf = PointBuffer(NCOLS, TIME, spill)
     kinds: dict[Any, str] = {}
     laps: list[Lap] = []
     activities: list[Activity] = []
@@ -64,7 +81,14 @@ def _parse_tcx(
         nonlocal laps
         if buf.count == 0 and not laps:
             return
-        activities.append(_make(buf, sport_text, name, laps, course))
+        if raw is not None:
+            timed = sum(lap.timer_s for lap in laps if lap.timer_s is not None)
+            measured = sum(lap.distance_m for lap in laps if lap.distance_m is not None)
+            if buf.count or timed or measured:  # the parts the full parse keeps
+                raw.append(_make_raw(buf, sport_text, name))
+            activities.append(Activity())  # a placeholder: the count matters below
+        else:
+            activities.append(_make(buf, sport_text, name, laps, course))
         buf.reset()
         laps = []
 
@@ -109,6 +133,10 @@ def _parse_tcx(
             activities[-1].warnings.insert(0, note)
         elif not activities:
             raise ParseError(stream.cut_note() + " before any track point")
+    if raw is not None:
+        if not raw:
+            raise ParseError("TCX file has no activity or course with track points")
+        return []
     activities = [
         a
         for a in activities
@@ -155,6 +183,18 @@ def _lap(el: Any) -> Lap:
         elif name == "DistanceMeters":
             lap.distance_m = _float(child.text)
     return lap
+
+
+def _make_raw(buf: PointBuffer, sport_text: str | None, name: str) -> RawPart:
+    from .export import RawPart
+
+    col = buf.array().T  # columns of the memory-mapped block
+    sport = sport_from_text(sport_text)
+    part = RawPart("tcx", sport, name, col[TIME], col[LAT], col[LON], col[ALT], col[HR],
+                   col[RUNCAD], per_leg=True)  # fmt: skip
+    if part.all_nan(col[RUNCAD]):
+        part.cadence, part.per_leg = col[CAD], None
+    return part
 
 
 def _make(

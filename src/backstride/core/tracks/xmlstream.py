@@ -321,7 +321,7 @@ class PointBuffer:
     """Points as float blocks. String columns are gathered batch by batch and converted to
     numpy once enough points are pending (few numpy calls even for files of many short laps)."""
 
-    def __init__(self, ncols: int, time_col: int) -> None:
+    def __init__(self, ncols: int, time_col: int, spill: IO[bytes] | None = None) -> None:
         self.ncols = ncols
         self.time_col = time_col
         self.blocks: list[np.ndarray] = []
@@ -329,6 +329,11 @@ class PointBuffer:
         self.pending = 0
         self.count = 0
         self.bad_values = 0
+        #: With ``spill`` (a temporary file), converted blocks go to that file instead of memory
+        #: and :meth:`array` maps them back read-only, so memory stays flat however many points.
+        self.spill = spill
+        self.spill_start = spill.seek(0, 2) if spill is not None else 0
+        self.spilled = 0
 
     def add_columns(self, columns: Sequence[Sequence[str | None] | None], k: int) -> None:
         """Add ``k`` points given column by column (``None`` = column absent)."""
@@ -369,13 +374,28 @@ class PointBuffer:
             else:
                 block[:, j], bad = to_floats(values)
                 self.bad_values += bad
-        self.blocks.append(block)
+        if self.spill is not None:
+            self.spill.write(block.tobytes())
+            self.spilled += k
+        else:
+            self.blocks.append(block)
         self.chunks = []
         self.pending = 0
 
     def array(self) -> np.ndarray:
         """All points as one ``(n, ncols)`` float array."""
         self.convert()
+        if self.spill is not None:
+            if not self.spilled:
+                return np.empty((0, self.ncols), dtype=np.float64)
+            self.spill.flush()
+            return np.memmap(
+                self.spill,
+                dtype=np.float64,
+                mode="r",
+                offset=self.spill_start,
+                shape=(self.spilled, self.ncols),
+            )
         if not self.blocks:
             return np.empty((0, self.ncols), dtype=np.float64)
         if len(self.blocks) > 1:
@@ -387,6 +407,9 @@ class PointBuffer:
         self.chunks = []
         self.pending = 0
         self.count = 0
+        if self.spill is not None:  # the next activity's points follow in the same file
+            self.spill_start = self.spill.seek(0, 2)
+            self.spilled = 0
 
 
 def parse_with_fast_path(
