@@ -104,7 +104,7 @@ def test_new_athlete_assessment_to_phase_1_session_and_check_in(
     page.get_by_role("button", name="Finish").click()
     page.get_by_role("heading", name="You're starting in Phase 1: Settle").wait_for()
     page.get_by_text("Why this phase?").click()
-    page.get_by_text("p2-entry-pain-now").wait_for()
+    page.get_by_text("Your pain right now is 3/10 or less").first.wait_for()
 
     # baseline outcome scores
     page.get_by_role("link", name="Record my starting scores").click()

@@ -68,13 +68,17 @@ def radios(label: str, choices: list[tuple[str, str]], **kw: Any) -> forms.Choic
     )
 
 
-def checkboxes(label: str, choices: list[tuple[str, str]], **kw: Any) -> forms.MultipleChoiceField:
+def checkboxes(
+    label: str, choices: list[tuple[str, str]], none_of_these: str, **kw: Any
+) -> forms.MultipleChoiceField:
+    """A tick-all-that-apply question; ``none_of_these`` names the option for "none"."""
     return forms.MultipleChoiceField(
         label=label,
         choices=choices,
         widget=Checkboxes,
         error_messages={
-            "required": "Please tick at least one option.",
+            "required": "Please tick at least one option. "
+            f"If none of these apply, tick “{none_of_these}”.",
             "invalid_choice": "Choose from the options shown.",
         },
         **kw,
@@ -142,7 +146,7 @@ LEG_CHOICES = [
 
 class LegsForm(forms.Form):
     leg_symptoms = checkboxes(
-        "Do you have any of these in your legs? Tick all that apply.", LEG_CHOICES
+        "Do you have any of these in your legs? Tick all that apply.", LEG_CHOICES, "None"
     )
 
     def clean_leg_symptoms(self) -> list[str]:
@@ -177,8 +181,10 @@ EASING = [
 
 
 class ActivitiesForm(forms.Form):
-    aggravating = checkboxes("What makes your back worse? Tick all that apply.", AGGRAVATING)
-    easing = checkboxes("What makes it better? Tick all that apply.", EASING)
+    aggravating = checkboxes(
+        "What makes your back worse? Tick all that apply.", AGGRAVATING, "Nothing in particular"
+    )
+    easing = checkboxes("What makes it better? Tick all that apply.", EASING, "Nothing helps much")
     other = forms.CharField(
         label="Anything else that makes it better or worse?",
         required=False,
@@ -260,7 +266,7 @@ class GoalForm(forms.Form):
         ],
     )
     detail = forms.CharField(
-        label="In your own words (optional)",
+        label="In your own words",
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
