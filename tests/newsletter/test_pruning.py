@@ -81,3 +81,22 @@ def test_backstride_newsletter_prune_deletes_expired_rows_now(client: Client) ->
         call_command("newsletter", "prune", stdout=out)
     assert out.getvalue().strip() == "deleted 1 expired rate-limit rows"
     assert list(SignupAttempt.objects.values_list("kind", flat=True)) == ["address"]
+
+
+def test_signup_works_and_prunes_with_the_immediate_task_backend(
+    client: Client, settings, smtp_server, django_capture_on_commit_callbacks
+) -> None:
+    # The immediate backend cannot defer a task: the prune (and the outbox sweep) run at
+    # once, after commit, instead of failing the signup; still at most once per window.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    start = timezone.now()
+    with time_machine.travel(start, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert signup(client, "first@example.org", ip="192.0.2.10").status_code == 200
+    assert SignupAttempt.objects.count() == 2
+    with (
+        time_machine.travel(start + timedelta(days=2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert signup(client, "second@example.org", ip="192.0.2.11").status_code == 200
+    assert SignupAttempt.objects.count() == 2  # the first signup's rows were pruned
+    smtp_server.wait_for(2)

@@ -40,7 +40,7 @@ from backstride.web.queue import enqueue_after_commit
 from . import conf
 from .emails import Builder, ManualUnavailable
 from .models import OutboxMessage, Subscriber, SweepSchedule
-from .schedule import claim_slot
+from .schedule import claim_slot, deferred
 from .transport import Lookahead, Prepared, Sender, Uncertain
 
 log = logging.getLogger("backstride.newsletter")
@@ -94,7 +94,7 @@ def ensure_sweep_scheduled() -> None:
 
     due = timezone.now() + timedelta(seconds=conf.lease_seconds() + 1)
     if claim_slot(SweepSchedule, due):
-        enqueue_after_commit(sweep_outbox.using(run_after=due))
+        enqueue_after_commit(deferred(sweep_outbox, due))
 
 
 @dataclass

@@ -10,6 +10,7 @@ next caller after ``due_at`` has passed queues a new one.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -27,3 +28,9 @@ def claim_slot(model: type[models.Model], due: datetime) -> bool:
         manager.bulk_create([model(pk=1)], ignore_conflicts=True)
         updated = manager.filter(pk=1).filter(free).update(due_at=due)
     return bool(updated)
+
+
+def deferred(task: Any, due: datetime) -> Any:
+    """``task`` set to run at ``due``, or to run now on a backend that cannot defer (the
+    immediate backend): :func:`claim_slot` still limits it to once per period."""
+    return task.using(run_after=due) if task.get_backend().supports_defer else task

@@ -31,7 +31,7 @@ from .models import (
     Subscriber,
     Suppression,
 )
-from .schedule import claim_slot
+from .schedule import claim_slot, deferred
 
 log = logging.getLogger("backstride.newsletter")
 
@@ -101,7 +101,7 @@ def ensure_prune_scheduled(due: datetime) -> None:
     from .tasks import prune_signup_attempts
 
     if claim_slot(PruneSchedule, due):
-        enqueue_after_commit(prune_signup_attempts.using(run_after=due))
+        enqueue_after_commit(deferred(prune_signup_attempts, due))
 
 
 def prune_attempts(now: datetime | None = None) -> int:
