@@ -527,9 +527,11 @@ def prescribe(protocol: Protocol, profile: Profile, history: History, today: dat
                 "next-morning and two-day answers come in first.",
             )
         )
-    elif state.ready_up and next_change is not None:
+    if state.ready_up and cleared:
         blocking = [
-            ch for ch in history.other_changes if ch.on + timedelta(days=treat.spacing.days) > today
+            ch
+            for ch in history.other_changes
+            if ch.on <= today < ch.on + timedelta(days=treat.spacing.days)
         ]
         if blocking:
             what = ", ".join(f"{ch.what} ({ch.on})" for ch in blocking)
