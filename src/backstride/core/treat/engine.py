@@ -206,6 +206,7 @@ class _Replay:
     ready_since: date
     cleared: date | None
     pending_tests: tuple[str, ...]
+    sessions: tuple[SessionRecord, ...]  # since the phase began, oldest first
 
 
 def _reason(c: _Compiled, rule_id: str, text: str) -> Reason:
@@ -376,6 +377,7 @@ def _replay(
         walk.ready_since,
         cleared,
         pending,
+        sessions,
     )
 
 
@@ -495,7 +497,7 @@ def prescribe(protocol: Protocol, profile: Profile, history: History, today: dat
         )
 
     sessions, change, weeks, limit, longest, notes = _plan(
-        c, ladder, profile, history, today, state, pace, cleared
+        c, ladder, profile, history, replay.sessions, today, state, pace, cleared
     )
     rung = ladder.rungs[state.at]
     reasons.insert(
@@ -594,6 +596,7 @@ def _plan(
     ladder: Ladder,
     profile: Profile,
     history: History,
+    done: tuple[SessionRecord, ...],
     today: date,
     state: LoopState,
     pace: PaceBand,
@@ -616,9 +619,9 @@ def _plan(
     since = today - timedelta(days=running.longest_run.window_days)
     longest = 0.0
     first = min(week0 - timedelta(days=7), since)
-    for s in history.sessions:
-        if s.on > today or s.on < first:
-            continue
+    for s in reversed(done):  # newest first: stop at the oldest date that matters
+        if s.on < first:
+            break
         if s.on >= week0:
             per_week[week0] = per_week.get(week0, 0) + 1
         if s.kind in _RUNS:
