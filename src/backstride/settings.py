@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI from its own static files (no CDN, no inline script)
     "backstride.accounts",
     "backstride.web",
     "backstride.rehab",
