@@ -12,6 +12,7 @@ from backstride.core.protocol import default_protocol
 
 STEP_ANSWERS: dict[str, dict[str, Any]] = {
     "history": {
+        "age": "40",
         "onset": "6_to_12_weeks",
         "episodes": "before",
         "back_surgery": "no",
@@ -26,6 +27,7 @@ STEP_ANSWERS: dict[str, dict[str, Any]] = {
         "weekly_km": "20",
         "usual_pace": "5:50",
     },
+    "fitness": {"brisk_walk_min": "10"},
     "goal": {"goal": "10k", "detail": ""},
 }
 CALM_PAIN = {"pain_now": "2", "pain_avg_week": "2", "pain_worst": "4"}

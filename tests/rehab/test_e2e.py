@@ -55,6 +55,7 @@ def answer_wizard_up_to_red_flags(page: Any, base: str, shots: bool = False) -> 
     page.get_by_label("I agree that Backstride may store").check()
     page.get_by_role("button", name="Agree and continue").click()
     page.get_by_role("heading", name="Your back pain so far").wait_for()
+    page.get_by_label("How old are you?").fill("40")
     for question, answer in ANSWERS.items():
         pick(page, question, answer)
     continue_(page)
@@ -76,6 +77,9 @@ def answer_wizard_up_to_red_flags(page: Any, base: str, shots: bool = False) -> 
     pick(page, "When did you last run?", "1 to 3 months ago")
     page.get_by_label("How many years have you been running?").fill("4")
     page.get_by_label("Before the back pain, how many kilometres").fill("20")
+    continue_(page)
+    page.get_by_role("heading", name="Walking and fitness tests").wait_for()
+    page.get_by_label("How many minutes can you walk briskly").fill("15")
     continue_(page)
     pick(page, "What's your running goal?", "Run 10 km")
     continue_(page)
@@ -146,6 +150,13 @@ def test_new_athlete_assessment_to_phase_1_session_and_check_in(
     pick(page, "How hard was the session?", "5")
     shoot(page, "checkin")
     page.get_by_role("button", name="Save check-in").click()
+    # the answer comes on the spot: colour (word and icon), meaning, next step, safety net
+    page.get_by_role("heading", name="Check-in saved").wait_for()
+    page.get_by_text("Green", exact=True).wait_for()
+    page.get_by_text("If you get worse:").wait_for()
+    assert serious(Axe().run(page)) == []
+    shoot(page, "checkin-result")
+    page.get_by_role("link", name="Back to today").click()
     page.get_by_role("heading", name="Done for today").wait_for()
 
     from backstride.rehab.models import CheckIn, SessionLog

@@ -77,7 +77,9 @@ def test_session_done_then_check_in_then_next_morning_pain(
         )
         log = SessionLog.objects.get(user=athlete)
         assert log.session_id == "settle-a" and log.exercises_done == ["belly_breathing"]
-        assert check_in(athlete_client, pain=3)["Location"] == reverse("rehab:today")
+        assert check_in(athlete_client, pain=3)["Location"] == reverse("rehab:checkin_result")
+        result = athlete_client.get(reverse("rehab:checkin_result")).content.decode()
+        assert "Green" in result and "call 999" in result
         today = athlete_client.get(reverse("rehab:today")).content.decode()
         assert "Done for today" in today
         assert "How is your back this morning?" not in today
@@ -237,7 +239,11 @@ def test_two_red_days_step_back_at_once_and_rescreen(athlete: Any, athlete_clien
         with travel(d, 18):
             do_session(athlete_client)
             response = check_in(athlete_client, pain=pain)
-    assert response["Location"] == reverse("rehab:screen", args=["phase-change"])
+    assert response["Location"] == reverse("rehab:checkin_result")
+    with travel(1, 18):
+        result = athlete_client.get(reverse("rehab:checkin_result"))
+    assert result.context["next_url"] == reverse("rehab:screen", args=["phase-change"])
+    assert "easing you back to Phase 1" in result.content.decode()
     profile = RehabProfile.objects.get(user=athlete)
     assert profile.phase == 1 and profile.pending_screen == "phase_change"
     change = PhaseChange.objects.get(user=athlete, action="step_back")

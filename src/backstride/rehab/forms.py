@@ -103,7 +103,22 @@ class ConsentForm(forms.Form):
 
 
 # --- Wizard steps --------------------------------------------------------------------------
+MIN_AGE = 16
+UNDER_AGE = (
+    "Backstride is made for people aged 16 and over, so it can't build a program for you. "
+    "Back pain in children and young people is less common and should be checked by a GP or a "
+    "children's physiotherapist, who can give advice that fits your age."
+)
+
+
 class HistoryForm(forms.Form):
+    age = forms.IntegerField(
+        label="How old are you?",
+        min_value=0,
+        max_value=120,
+        help_text="Some warning signs matter more from the age of 50, so we ask.",
+        error_messages={"required": REQUIRED},
+    )
     onset = radios(
         "How long have you had this episode of back pain?",
         [
@@ -118,6 +133,12 @@ class HistoryForm(forms.Form):
     )
     back_surgery = radios("Have you ever had an operation on your back?", YES_NO)
     seen_clinician = radios("Have you seen a physiotherapist or doctor about this episode?", YES_NO)
+
+    def clean_age(self) -> int:
+        age: int = self.cleaned_data["age"]
+        if age < MIN_AGE:
+            raise ValidationError(UNDER_AGE, code="under_age")
+        return age
 
 
 class PainForm(forms.Form):
@@ -252,6 +273,48 @@ class RunningForm(forms.Form):
                 "That pace looks unusual: use minutes per kilometre, 2:30 to 15:00."
             )
         return f"{int(match.group(1))}:{match.group(2)}"
+
+
+class FitnessForm(forms.Form):
+    """Walking tolerance (always asked) and, if the person has done them lately, the tests that
+    decide a placement in a later phase, so the assessment can place someone in any phase."""
+
+    def __init__(self, protocol: Protocol, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.protocol = protocol
+        wanted: list[str] = []
+        for phase in protocol.phases:
+            for criterion in phase.entry:
+                ref = criterion.condition.test
+                if criterion.condition.metric == "test" and ref and ref not in wanted:
+                    wanted.append(ref)
+        walk = "brisk_walk_min"
+        for test_id in sorted(wanted, key=lambda t: (t != walk, wanted.index(t))):
+            test = protocol.objective_tests[test_id]
+            if test_id == walk:
+                label = (
+                    "How many minutes can you walk briskly before your pain rises above 3 out "
+                    "of 10?"
+                )
+                help_text = "0 if walking makes it worse straight away. Your best guess is fine."
+            else:
+                label = f"{test.name} ({test.unit_label})"
+                help_text = (
+                    f"{test.instructions} Only if you have done it in the last week: "
+                    "leave it empty to record it later on the tests page."
+                )
+            self.fields[test_id] = forms.FloatField(
+                label=label,
+                required=test_id == walk,
+                min_value=test.min,
+                max_value=test.max,
+                help_text=help_text,
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+                error_messages={"required": REQUIRED},
+            )
+
+    def answers(self) -> dict[str, float]:
+        return {k: float(v) for k, v in self.cleaned_data.items() if v is not None}
 
 
 class GoalForm(forms.Form):

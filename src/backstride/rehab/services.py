@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from backstride.accounts.models import ConsentRecord, User
 from backstride.core import checkins as core_checkins
+from backstride.core.feedback import LIGHT_MEANINGS, checkin_feedback
 from backstride.core.outcomes import (
     Change,
     nprs_change,
@@ -41,7 +42,8 @@ from backstride.core.phases import (
     plan_today,
     progress,
 )
-from backstride.core.protocol import Protocol, default_protocol, parse_protocol
+from backstride.core.protocol import Protocol, default_protocol
+from backstride.core.safety_floor import parse_tailored
 from backstride.core.triage import TriageResult, advice_for, triage
 
 from .models import (
@@ -61,7 +63,16 @@ from .models import (
 log = logging.getLogger(__name__)
 
 HEALTH_CONSENT_VERSION = "health-2025-1"
-STEPS: tuple[str, ...] = ("history", "pain", "legs", "activities", "running", "goal", "red-flags")
+STEPS: tuple[str, ...] = (
+    "history",
+    "pain",
+    "legs",
+    "activities",
+    "running",
+    "fitness",
+    "goal",
+    "red-flags",
+)
 
 
 # --- Protocol and profile ---------------------------------------------------------------
@@ -81,7 +92,7 @@ def _parse_cached(text: str) -> Protocol:
     if key not in _PARSED:
         if len(_PARSED) > 64:
             _PARSED.clear()
-        _PARSED[key] = parse_protocol(text, filename="tailored protocol")
+        _PARSED[key] = parse_tailored(text, filename="tailored protocol")
     return _PARSED[key]
 
 
@@ -194,7 +205,41 @@ def save_step(assessment: Assessment, step: str, answers: dict[str, Any]) -> Non
     assessment.save(update_fields=["data", "updated_at"])
 
 
-def core_assessment(assessment: Assessment) -> CoreAssessment:
+def assessment_tests(assessment: Assessment) -> dict[str, float]:
+    """The objective tests answered in the assessment's fitness step (walking tolerance and
+    any of the tests that decide Phase 3 entry the person chose to record)."""
+    answers = assessment.answers("fitness")
+    return {k: float(v) for k, v in answers.items() if v is not None and v != ""}
+
+
+def assessment_age(user: Any) -> int | None:
+    """The age given in the latest self-assessment (None if never asked)."""
+    for assessment in Assessment.objects.filter(user=user).order_by("-started_at")[:2]:
+        age = assessment.answers("history").get("age")
+        if age is not None:
+            return int(age)
+    return None
+
+
+def leg_answers(user: Any) -> dict[str, bool] | None:
+    """The leg-symptom kinds from the latest completed assessment (None if none)."""
+    done = completed_assessment(user)
+    if done is None or "legs" not in done.data:
+        return None
+    legs = set(done.answers("legs").get("leg_symptoms", []))
+    return {
+        "leg_below_knee": "below_knee" in legs,
+        "leg_pins_needles": "pins_needles" in legs,
+        "leg_numbness": "numbness" in legs,
+        "leg_weakness": "weakness" in legs,
+    }
+
+
+def core_assessment(
+    assessment: Assessment, recorded: dict[str, float] | None = None
+) -> CoreAssessment:
+    """The assessment in the core's terms; its tests are those already ``recorded`` overlaid
+    with the ones answered in the assessment itself."""
     pain = assessment.answers("pain")
     legs = set(assessment.answers("legs").get("leg_symptoms", []))
     return CoreAssessment(
@@ -205,6 +250,7 @@ def core_assessment(assessment: Assessment) -> CoreAssessment:
         leg_pins_needles="pins_needles" in legs,
         leg_numbness="numbness" in legs,
         leg_weakness="weakness" in legs,
+        tests=(recorded or {}) | assessment_tests(assessment),
     )
 
 
@@ -222,8 +268,13 @@ def submit_initial_screen(
 
 
 def complete_assessment(user: Any, assessment: Assessment, protocol: Protocol) -> Placement:
-    placement = place(protocol, core_assessment(assessment))
     now = timezone.now()
+    today = now.astimezone(user.tzinfo).date()
+    # The tests answered in the assessment are recorded, so they count from today on.
+    for test_id, value in assessment_tests(assessment).items():
+        if test_id in protocol.objective_tests:
+            ObjectiveTestResult.objects.create(user=user, test_id=test_id, value=value, day=today)
+    placement = place(protocol, core_assessment(assessment, latest_tests(user, today)))
     assessment.completed_at = now
     assessment.placed_phase = placement.phase
     assessment.save(update_fields=["completed_at", "placed_phase", "updated_at"])
@@ -252,7 +303,12 @@ def record_screen(
 ) -> tuple[RedFlagScreen, TriageResult]:
     """Store a completed screen; a stop pauses the program until a clinician clears it."""
     protocol = protocol or protocol_for(user)
-    result = triage(protocol, answers, kind)
+    age = None
+    if assessment is not None:
+        age = assessment.answers("history").get("age")
+    if age is None:
+        age = assessment_age(user)
+    result = triage(protocol, answers, kind, age=None if age is None else int(age))
     if not result.complete:
         raise ValueError(f"screen incomplete: {', '.join(result.missing)}")
     with transaction.atomic():
@@ -393,7 +449,7 @@ def morning_due(user: Any, today: date) -> CheckIn | None:
 
 @transaction.atomic
 def record_checkin(user: Any, session: SessionLog, values: dict[str, Any]) -> Decision | None:
-    CheckIn.objects.create(
+    row = CheckIn.objects.create(
         user=user,
         session=session,
         day=session.day,
@@ -402,7 +458,15 @@ def record_checkin(user: Any, session: SessionLog, values: dict[str, Any]) -> De
         stiffness=values.get("stiffness"),
         effort=values.get("effort"),
     )
-    return review_progress(user, session.day)
+    decision = review_progress(user, session.day)
+    if core_checkins.needs_rescreen(to_core_checkin(row)):
+        # Worse leg symptoms: ask the cauda equina questions now, not at the weekly screen.
+        # A phase-change screen already pending asks every one of them too.
+        profile = profile_for(user)
+        if not profile.pending_screen:
+            profile.pending_screen = Screen.WEEKLY
+            profile.save(update_fields=["pending_screen", "updated_at"])
+    return decision
 
 
 @transaction.atomic
@@ -429,11 +493,35 @@ def latest_tests(user: Any, today: date) -> dict[str, float]:
 
 def phase_checkins(user: Any, profile: RehabProfile, today: date) -> list[core_checkins.CheckIn]:
     """Check-ins of the last 7 days made since the current phase began (so one bad week
-    never counts twice)."""
+    never causes two steps back)."""
     qs = CheckIn.objects.filter(user=user, day__gte=today - timedelta(days=6), day__lte=today)
     if profile.phase_started_at:
         qs = qs.filter(created_at__gte=profile.phase_started_at)
     return [to_core_checkin(c) for c in qs]
+
+
+def earlier_checkins(user: Any, profile: RehabProfile, today: date) -> list[core_checkins.CheckIn]:
+    """Check-ins of the last 14 days made before the current phase began: the history that
+    survives a phase change (see-a-clinician patterns, red days, pain rising week on week)."""
+    if not profile.phase_started_at:
+        return []
+    qs = CheckIn.objects.filter(
+        user=user,
+        day__gte=today - timedelta(days=13),
+        day__lte=today,
+        created_at__lt=profile.phase_started_at,
+    )
+    return [to_core_checkin(c) for c in qs]
+
+
+def placed_in_current_phase(user: Any, profile: RehabProfile) -> bool:
+    """True while the current phase is the one the first placement chose."""
+    latest = PhaseChange.objects.filter(user=user).first()
+    return (
+        latest is not None
+        and latest.action == PhaseChange.Action.PLACEMENT
+        and latest.to_phase == profile.phase
+    )
 
 
 def to_core_checkin(c: CheckIn) -> core_checkins.CheckIn:
@@ -461,6 +549,9 @@ def current_decision(user: Any, today: date | None = None) -> Decision | None:
         latest_tests(user, today),
         today,
         profile.phase_started_on,
+        history=earlier_checkins(user, profile, today),
+        placed_here=placed_in_current_phase(user, profile),
+        leg_answers=leg_answers(user),
     )
 
 
@@ -483,6 +574,61 @@ def review_progress(user: Any, today: date) -> Decision | None:
     profile.pending_screen = Screen.PHASE_CHANGE
     profile.save()
     return decision
+
+
+def checkin_result(user: Any) -> dict[str, Any] | None:
+    """The latest check-in with its colour, meaning, next steps and the safety-netting line
+    (the page shown straight after a check-in or a next-morning answer)."""
+    row = CheckIn.objects.filter(user=user).order_by("-day", "-pk").first()
+    profile = profile_for(user)
+    if row is None or profile.phase is None:
+        return None
+    protocol = protocol_for(user)
+    today = local_today(user)
+    decision = current_decision(user, today)
+    change = PhaseChange.objects.filter(user=user).exclude(action="placement").first()
+    if change is not None and change.created_at >= row.created_at and profile.pending_screen:
+        # the check-in just moved the phase: say so, rather than what the rules say now
+        decision = Decision(
+            action=change.action,  # type: ignore[arg-type]
+            from_phase=change.from_phase or profile.phase,
+            to_phase=change.to_phase,
+            reasons=(),
+            rule_ids=tuple(change.rule_ids),
+            see_clinician=change.see_clinician,
+        )
+    feedback = checkin_feedback(protocol, to_core_checkin(row), decision)
+    return {
+        "checkin": row,
+        "feedback": feedback,
+        "decision": decision,
+        "next_url": next_url(user),
+        "pending_screen": profile.pending_screen,
+        "reasons": reasons_json(decision.reasons) if decision else [],
+    }
+
+
+def today_light(user: Any, today: date) -> str | None:
+    """The colour of today's check-in, if there is one."""
+    row = CheckIn.objects.filter(user=user, day=today).first()
+    return (
+        None
+        if row is None
+        else core_checkins.response_light(protocol_for(user), to_core_checkin(row))
+    )
+
+
+def recent_phase_change(user: Any) -> PhaseChange | None:
+    """The latest move up or down, while it is news: until the next check-in after it.
+
+    A "you moved up" banner never sits above a later amber or red check-in.
+    """
+    change = PhaseChange.objects.filter(user=user).first()
+    if change is None or change.action == PhaseChange.Action.PLACEMENT:
+        return None
+    if CheckIn.objects.filter(user=user, created_at__gt=change.created_at).exists():
+        return None
+    return change
 
 
 # --- Outcomes ------------------------------------------------------------------------------
@@ -715,13 +861,18 @@ def today_summary(user: Any) -> dict[str, Any]:
             }
         )
     if plan.kind == "done":
+        light = today_light(user, today)
+        done_message = "Well done. Move about normally for the rest of the day."
+        if light in ("amber", "red"):
+            done_message = f"Today's check-in was {light}: {LIGHT_MEANINGS[light]}"
         return (
             base
             | extra
             | {
                 "state": "done",
                 "title": "Today's session is done",
-                "message": "Well done. Move about normally for the rest of the day.",
+                "message": done_message,
+                "light": light,
                 "url": reverse("rehab:progress"),
                 "cta": "See your progress",
                 "reasons": [],

@@ -16,6 +16,7 @@ urlpatterns = [
     path("today/done/", views.session_done, name="session_done"),
     path("checkin/", views.checkin, name="checkin"),
     path("checkin/morning/", views.morning, name="morning"),
+    path("checkin/result/", views.checkin_result, name="checkin_result"),
     path("tests/", views.tests, name="tests"),
     path("progress/", views.progress, name="progress"),
     path("outcomes/", views.outcomes, name="outcomes"),

@@ -36,6 +36,7 @@ STEP_TITLES = {
     "legs": "Leg symptoms",
     "activities": "What makes it better or worse",
     "running": "Your running",
+    "fitness": "Walking and fitness tests",
     "goal": "Your goal",
     "red-flags": "Safety questions",
 }
@@ -138,6 +139,8 @@ def assessment_step(request: HttpRequest, step: str) -> HttpResponse:
     form: forms.forms.Form
     if step == "red-flags":
         form = forms.RedFlagForm(protocol, "initial", data)
+    elif step == "fitness":
+        form = forms.FitnessForm(protocol, data, initial=current.answers(step))
     else:
         form = STEP_FORMS[step](data, initial=current.answers(step))
     if request.method == "POST" and form.is_valid():
@@ -146,7 +149,8 @@ def assessment_step(request: HttpRequest, step: str) -> HttpResponse:
                 user, current, dict(form.cleaned_data)
             )
             return redirect("rehab:stop" if result.stop else "rehab:assessment_result")
-        services.save_step(current, step, dict(form.cleaned_data))
+        answers = form.answers() if isinstance(form, forms.FitnessForm) else form.cleaned_data
+        services.save_step(current, step, dict(answers))
         return redirect("rehab:assessment_step", services.STEPS[services.STEPS.index(step) + 1])
     index = services.STEPS.index(step)
     return render(
@@ -236,6 +240,8 @@ def screen(request: HttpRequest, kind: str) -> HttpResponse:
             "kind": screen_kind,
             "change": change,
             "pending_phase": profile.pending_phase,
+            "leg_rescreen": screen_kind == Screen.WEEKLY
+            and profile.pending_screen == Screen.WEEKLY,
         },
     )
 
@@ -254,7 +260,7 @@ def today(request: HttpRequest) -> HttpResponse:
     profile = services.profile_for(user)
     plan = services.today_plan(user, profile, protocol, day)
     exercises = [protocol.exercise(e) for e in plan.session.exercises] if plan.session else []
-    last_change = PhaseChange.objects.filter(user=user).first()
+    last_change = services.recent_phase_change(user)
     return render(
         request,
         "rehab/today.html",
@@ -269,6 +275,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "checkin_due": services.checkin_due(user, day),
             "decision": services.current_decision(user, day),
             "last_change": last_change,
+            "today_light": services.today_light(user, day),
             "today": day,
         },
     )
@@ -311,12 +318,9 @@ def checkin(request: HttpRequest) -> HttpResponse:
         return redirect("rehab:today")
     form = forms.CheckInForm(_data(request))
     if request.method == "POST" and form.is_valid():
-        decision = services.record_checkin(request.user, session, dict(form.cleaned_data))
-        messages.success(
-            request, "Check-in saved. Tomorrow we'll ask how your back feels in the morning."
-        )
-        _announce(request, decision)
-        return redirect(services.next_url(request.user))
+        services.record_checkin(request.user, session, dict(form.cleaned_data))
+        # The answer to a check-in is given on the spot: its colour, what it means, what next.
+        return redirect("rehab:checkin_result")
     return render(request, "rehab/checkin.html", {"form": form, "session": session})
 
 
@@ -334,12 +338,22 @@ def morning(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Please choose a number from 0 to 10 for your morning pain.")
         return redirect(reverse("rehab:today") + "#morning")
-    decision = services.record_morning(
-        request.user, target, form.cleaned_data["pain_next_morning"], day
-    )
-    messages.success(request, "Thanks, morning pain saved.")
-    _announce(request, decision)
-    return redirect(services.next_url(request.user))
+    services.record_morning(request.user, target, form.cleaned_data["pain_next_morning"], day)
+    return redirect("rehab:checkin_result")
+
+
+@athlete_required
+def checkin_result(request: HttpRequest) -> HttpResponse:
+    """After every check-in (and next-morning answer): its colour, what that means, what
+    happens next, and the safety-netting line."""
+    gate = _gate(request, pending_ok=True)
+    if gate:
+        return gate
+    user = _me(request)
+    result = services.checkin_result(user)
+    if result is None:
+        return redirect("rehab:today")
+    return render(request, "rehab/checkin_result.html", result)
 
 
 @athlete_required
