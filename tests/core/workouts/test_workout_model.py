@@ -41,6 +41,10 @@ INVALID: dict[str, tuple[Callable[[], object], str]] = {
     "step duration given as text": (lambda: Step(StepKind.ACTIVE, "60"), "number"),  # type: ignore[arg-type]
     "unknown step kind": (lambda: Step("sprint", 60), "not one of"),  # type: ignore[arg-type]
     "target that is not a band": (lambda: Step(StepKind.ACTIVE, 60, (2.5, 3.0)), "SpeedBand"),  # type: ignore[arg-type]
+    "step name that is not text": (lambda: Step(StepKind.ACTIVE, 60, name=None), "must be text"),  # type: ignore[arg-type]
+    "workout notes that are not text": (lambda: _workout(notes=3), "must be text"),
+    "event description that is not text": (lambda: _event(description=None), "must be text"),
+    "event url that is not text": (lambda: _event(url=b"https://x"), "must be text"),
     "band upside down": (lambda: SpeedBand(3.0, 2.5), "upside down"),
     "band of zero speed": (lambda: SpeedBand(0, 2.5), "positive"),
     "band in km/h of negative speed": (lambda: SpeedBand.from_kmh(-9.5, 11), "positive"),

@@ -42,6 +42,12 @@ def _finite_positive(name: str, value: float) -> float:
     return float(value)
 
 
+def _texts(owner: str, **texts: object) -> None:
+    for name, value in texts.items():
+        if not isinstance(value, str):
+            raise ValueError(f"{owner} {name} must be text, got {value!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class SpeedBand:
     """A target speed range in metres per second (a pace band on the watch)."""
@@ -84,6 +90,7 @@ class Step:
             kinds = ", ".join(k.value for k in StepKind)
             raise ValueError(f"step kind {self.kind!r} is not one of: {kinds}") from None
         _finite_positive("step duration_s", self.duration_s)
+        _texts("step", name=self.name, notes=self.notes)
         if self.target is not None and not isinstance(self.target, SpeedBand):
             raise ValueError(f"step target must be a SpeedBand or None, got {self.target!r}")
 
@@ -139,6 +146,7 @@ class Workout:
             raise ValueError(f"sport {self.sport!r} is not one of: {sports}") from None
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValueError("a workout needs a name")
+        _texts("workout", notes=self.notes)
         object.__setattr__(self, "steps", _items(f"workout {self.name!r}", self.steps))
 
     @property
@@ -170,6 +178,9 @@ class PlannedEvent:
             raise ValueError(f"event uid must not contain spaces: {self.uid!r}")
         if not isinstance(self.title, str) or not self.title.strip():
             raise ValueError(f"event {self.uid!r} needs a title")
+        _texts(f"event {self.uid!r}", description=self.description)
+        if self.url is not None:
+            _texts(f"event {self.uid!r}", url=self.url)
         if not isinstance(self.duration, timedelta) or self.duration <= timedelta(0):
             raise ValueError(f"event {self.uid!r} needs a positive duration, got {self.duration!r}")
         if isinstance(self.start, datetime):
