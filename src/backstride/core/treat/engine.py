@@ -684,11 +684,11 @@ def _plan(
         allowed[week1] = allowed_week_km(ladder, increase, used[week0])
     ceiling = ladder.weekly_ceiling_km if ladder.show_ceiling else None
     weeks = [
-        WeekVolume(
+        WeekVolume(  # unrounded: a rounded total could read as over the allowance
             w,
-            round(done0 if w == week0 else 0.0, 2),
-            round(used.get(w, 0.0) - (done0 if w == week0 else 0.0), 2),
-            round(allowed[w], 2),
+            done0 if w == week0 else 0.0,
+            used.get(w, 0.0) - (done0 if w == week0 else 0.0),
+            allowed[w],
             ceiling,
         )
         for w in (week0, week1)
