@@ -158,7 +158,7 @@ def test_signup_is_one_transaction(client, monkeypatch):
 def test_bad_verification_token_gets_a_clear_message(client, token):
     response = client.get(reverse("accounts:verify", args=[token]))
     assert response.status_code == 400
-    assert b"This link is not valid" in response.content
+    assert b"This link isn&#x27;t valid" in response.content
 
 
 def test_expired_verification_token(client, athlete, settings):

@@ -1,46 +1,41 @@
-"""Signed, expiring, single-use email tokens."""
+"""Signed, expiring, single-use email links (verification) for accounts."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+
+from backstride.lib import signing
+from backstride.lib.signing import LinkError
 
 from .models import EmailToken, User
 
 SALT = "backstride.accounts.email"
-
-
-class TokenError(Exception):
-    """A link that cannot be used, with a reason a person understands."""
+EXPIRED = "This link has expired. Ask for a new one below."
 
 
 def make_token(user: User, purpose: str) -> str:
-    nonce = secrets.token_urlsafe(24)
+    nonce = signing.new_nonce()
     EmailToken.objects.create(user=user, purpose=purpose, nonce=nonce)
-    return signing.TimestampSigner(salt=f"{SALT}.{purpose}").sign_object({"u": user.pk, "n": nonce})
+    return signing.sign_object(f"{SALT}.{purpose}", {"u": user.pk, "n": nonce})
 
 
 def peek_token(token: str, purpose: str) -> EmailToken:
     """Check a token without using it (for the GET page behind an email link)."""
-    max_age = settings.EMAIL_VERIFICATION_MAX_AGE
-    try:
-        data = signing.TimestampSigner(salt=f"{SALT}.{purpose}").unsign_object(
-            token, max_age=max_age
-        )
-    except signing.SignatureExpired as exc:
-        raise TokenError("This link has expired. Ask for a new one below.") from exc
-    except signing.BadSignature as exc:
-        raise TokenError("This link is not valid. Check that you copied all of it.") from exc
-    try:
-        record = EmailToken.objects.select_related("user").get(
-            nonce=data["n"], purpose=purpose, user_id=data["u"]
-        )
-    except (EmailToken.DoesNotExist, KeyError, TypeError) as exc:
-        raise TokenError("This link is not valid. Check that you copied all of it.") from exc
+    data = signing.unsign_object(
+        f"{SALT}.{purpose}", token, max_age=settings.EMAIL_VERIFICATION_MAX_AGE, expired=EXPIRED
+    )
+    user_id, nonce = data.get("u"), data.get("n")
+    if not isinstance(user_id, int) or not isinstance(nonce, str):
+        raise signing.invalid()
+    record = (
+        EmailToken.objects.select_related("user")
+        .filter(purpose=purpose, user_id=user_id, nonce=nonce)
+        .first()
+    )
+    if record is None:
+        raise signing.invalid()
     return record
 
 
@@ -54,3 +49,6 @@ def use_token(token: str, purpose: str) -> tuple[User, bool]:
     record.used_at = timezone.now()
     record.save(update_fields=["used_at"])
     return record.user, True
+
+
+__all__ = ["LinkError", "make_token", "peek_token", "use_token"]

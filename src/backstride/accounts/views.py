@@ -23,14 +23,14 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from backstride.web.queue import enqueue_after_commit
+from backstride.lib.queue import enqueue_after_commit
 
 from . import data, forms
 from .identity import normalise_email
 from .middleware import LOGIN_NOTICE_KEY
 from .models import CareLink, ConsentRecord, User
 from .tasks import send_signup_attempt_email, send_verification_email
-from .tokens import TokenError, peek_token, use_token
+from .tokens import LinkError, peek_token, use_token
 
 PENDING_2FA_KEY = "pending_2fa_user"
 
@@ -74,12 +74,12 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button (link scanners only GET); POST confirms."""
     try:
         record = peek_token(token, "verify")
-    except TokenError as exc:
+    except LinkError as exc:
         return render(request, "accounts/verify.html", {"error": str(exc)}, status=400)
     if request.method == "POST":
         try:
             user, _first = use_token(token, "verify")
-        except TokenError as exc:
+        except LinkError as exc:
             return render(request, "accounts/verify.html", {"error": str(exc)}, status=400)
         if user.email_verified_at is None:
             user.email_verified_at = timezone.now()

@@ -522,7 +522,7 @@ def create_batch(
                 item.batch = batch
                 item.save()
                 if enqueue and item.status == ImportItem.Status.PENDING:
-                    from backstride.web.queue import enqueue_after_commit
+                    from backstride.lib.queue import enqueue_after_commit
 
                     enqueue_after_commit(import_item, item.pk)
     except BaseException:

@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from backstride.web.queue import enqueue_after_commit
+from backstride.lib.queue import enqueue_after_commit
 
 from . import conf
 from .emails import Builder, ManualUnavailable

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from backstride.web.queue import enqueue_after_commit
+from backstride.lib.queue import enqueue_after_commit
 
 from . import conf, outbox, privacy
 from .models import (

@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 
-from django.core import signing
+from django.conf import settings
 
-from . import conf
+from backstride.lib import signing
+from backstride.lib.signing import LinkError
+
 from .models import ConfirmationToken, Subscriber
 
 CONFIRM_SALT = "backstride.newsletter.confirm"
@@ -24,23 +25,8 @@ PREFERENCES_SALT = "backstride.newsletter.preferences"
 MANUAL_SALT = "backstride.newsletter.manual"
 
 
-class LinkError(Exception):
-    """A link that cannot be used; ``reason`` is one of expired / invalid / used."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-INVALID = LinkError(
-    "invalid", "This link isn't valid. It may have been cut short — check you copied all of it."
-)
-
-
 def confirmation_token(record: ConfirmationToken) -> str:
-    return signing.TimestampSigner(salt=CONFIRM_SALT).sign_object(
-        {"t": record.pk, "n": record.nonce}
-    )
+    return signing.sign_object(CONFIRM_SALT, {"t": record.pk, "n": record.nonce})
 
 
 @dataclass
@@ -54,70 +40,60 @@ class CheckedConfirmation:
 
 def check_confirmation(token: str) -> CheckedConfirmation:
     """Verify signature, age and nonce; does not use the token."""
-    try:
-        data = signing.TimestampSigner(salt=CONFIRM_SALT).unsign_object(
-            token, max_age=conf.confirm_max_age()
-        )
-    except signing.SignatureExpired as exc:
-        raise LinkError(
-            "expired",
-            "This confirmation link has expired (links work for 7 days). "
-            "Sign up again below and we'll send a fresh one.",
-        ) from exc
-    except (signing.BadSignature, ValueError, UnicodeDecodeError) as exc:
-        raise INVALID from exc
-    if not isinstance(data, dict):
-        raise INVALID
+    data = signing.unsign_object(
+        CONFIRM_SALT,
+        token,
+        max_age=settings.NEWSLETTER_CONFIRM_MAX_AGE,
+        expired="This confirmation link has expired (links work for 7 days). "
+        "Sign up again below and we'll send a fresh one.",
+    )
     token_id, nonce = data.get("t"), data.get("n")
     if not isinstance(token_id, int) or not isinstance(nonce, str):
-        raise INVALID
+        raise signing.invalid()
     record = ConfirmationToken.objects.select_related("subscriber").filter(pk=token_id).first()
-    if record is None or not hmac.compare_digest(record.nonce.encode(), nonce.encode()):
-        raise INVALID
+    if record is None or not signing.same_secret(record.nonce, nonce):
+        raise signing.invalid()
     return CheckedConfirmation(record)
 
 
-def _sign(salt: str, subscriber: Subscriber) -> str:
-    return signing.Signer(salt=salt).sign(subscriber.public_id)
-
-
-def _unsign(salt: str, token: str) -> str:
-    try:
-        return signing.Signer(salt=salt).unsign(token)
-    except (signing.BadSignature, ValueError) as exc:
-        raise INVALID from exc
-
-
 def unsubscribe_token(subscriber: Subscriber) -> str:
-    return _sign(UNSUBSCRIBE_SALT, subscriber)
+    return signing.sign(UNSUBSCRIBE_SALT, subscriber.public_id)
 
 
 def preferences_token(subscriber: Subscriber) -> str:
-    return _sign(PREFERENCES_SALT, subscriber)
+    return signing.sign(PREFERENCES_SALT, subscriber.public_id)
 
 
 def public_id_from_unsubscribe(token: str) -> str:
-    return _unsign(UNSUBSCRIBE_SALT, token)
+    return signing.unsign(UNSUBSCRIBE_SALT, token)
 
 
 def public_id_from_preferences(token: str) -> str:
-    return _unsign(PREFERENCES_SALT, token)
+    return signing.unsign(PREFERENCES_SALT, token)
 
 
 def manual_token(subscriber: Subscriber) -> str:
-    return signing.TimestampSigner(salt=MANUAL_SALT).sign(subscriber.public_id)
+    return signing.sign(MANUAL_SALT, subscriber.public_id, expires=True)
 
 
 def public_id_from_manual(token: str) -> str:
-    try:
-        return signing.TimestampSigner(salt=MANUAL_SALT).unsign(
-            token, max_age=conf.manual_link_max_age()
-        )
-    except signing.SignatureExpired as exc:
-        raise LinkError(
-            "expired",
-            "This download link has expired. Open your preferences page from any of our "
-            "emails to get a fresh one.",
-        ) from exc
-    except (signing.BadSignature, ValueError) as exc:
-        raise INVALID from exc
+    return signing.unsign(
+        MANUAL_SALT,
+        token,
+        max_age=settings.NEWSLETTER_MANUAL_LINK_MAX_AGE,
+        expired="This download link has expired. Open your preferences page from any of our "
+        "emails to get a fresh one.",
+    )
+
+
+__all__ = [
+    "LinkError",
+    "check_confirmation",
+    "confirmation_token",
+    "manual_token",
+    "preferences_token",
+    "public_id_from_manual",
+    "public_id_from_preferences",
+    "public_id_from_unsubscribe",
+    "unsubscribe_token",
+]

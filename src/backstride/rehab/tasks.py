@@ -19,7 +19,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from backstride.core.protocol import Protocol
-from backstride.web.queue import enqueue_after_commit
+from backstride.lib.queue import enqueue_after_commit
 
 log = logging.getLogger(__name__)
 
