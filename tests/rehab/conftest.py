@@ -17,6 +17,7 @@ STEP_ANSWERS: dict[str, dict[str, Any]] = {
         "episodes": "before",
         "back_surgery": "no",
         "seen_clinician": "no",
+        "pregnant": "no",
     },
     "pain": {"pain_now": "5", "pain_avg_week": "4", "pain_worst": "7"},
     "legs": {"leg_symptoms": ["below_knee"]},

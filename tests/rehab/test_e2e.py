@@ -20,6 +20,7 @@ ANSWERS = {
     "Have you had back pain like this before?": "Yes, it has happened before",
     "Have you ever had an operation on your back?": "No",
     "Have you seen a physiotherapist or doctor about this episode?": "No",
+    "Are you pregnant?": "No",
 }
 
 

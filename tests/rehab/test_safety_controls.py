@@ -41,7 +41,7 @@ PLACEMENTS = [
     (CALM_PAIN, NO_LEGS, {"brisk_walk_min": "10"}, 2),
     (CALM_PAIN, NO_LEGS, FIT, 3),
     (CALM_PAIN, NO_LEGS, FIT | {"side_plank_left_s": "40"}, 2),  # 45 s needed
-    (CALM_PAIN, {"leg_symptoms": ["pins_needles"]}, FIT, 2),  # Phase 3: no leg symptoms
+    (CALM_PAIN, {"leg_symptoms": ["pins_needles"]}, FIT, 1),  # pins and needles: Phase 1
 ]
 
 
@@ -82,6 +82,19 @@ def test_under_16_is_told_kindly_the_program_is_not_for_them(
     page = response.content.decode()
     assert response.status_code == 200 and "made for people aged 16 and over" in page
     assert "children" in page
+
+
+def test_pregnancy_is_asked_and_explained_kindly(athlete: Any, athlete_client: Any) -> None:
+    from .conftest import STEP_ANSWERS, give_consent
+
+    give_consent(athlete_client)
+    response = athlete_client.post(
+        step_url("history"), STEP_ANSWERS["history"] | {"pregnant": "yes"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "made for back or pelvic pain during pregnancy" in page
+    assert "midwife" in page
+    assert "history" not in services.open_assessment(athlete).data
 
 
 def test_a_person_placed_by_assessment_is_not_held_by_days_in_phase(

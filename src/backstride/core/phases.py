@@ -325,7 +325,8 @@ def answers_from_checkins(
 def progression_brakes(
     protocol: Protocol, checkins: Iterable[CheckIn], today: date
 ) -> list[Reason]:
-    """Reasons that forbid a move up today: a red day, an amber day, or pain on the rise.
+    """Reasons that forbid a move up today: a red day, an amber day, a next-morning answer
+    missing for two days or more (counted as amber, never green), or pain on the rise.
 
     The day colours are those of :func:`backstride.core.checkins.response_light`; the
     windows and the rise limit come from the protocol's ``[progression]`` table.
@@ -365,6 +366,18 @@ def progression_brakes(
             f"You had an amber day on {amber[-1]:%A %-d %B} (pain 4 or 5 out of 10). "
             "We'll hold at this level until a full week is green.",
         )
+    if not red and not amber:
+        unanswered = sorted(
+            c.day
+            for c in window(history, today, settings.amber_day_window_days)
+            if c.pain_next_morning is None and (today - c.day).days >= 2
+        )
+        if unanswered:
+            brake(
+                "brake-missing-answer",
+                f"We don't know how your back felt the morning after {unanswered[-1]:%A %-d %B}. "
+                "A missing answer counts as amber, never green, so we hold for now.",
+            )
     rise = pain_rise(history, today)
     if rise is not None and rise[1] >= settings.rise_points:
         what = "after sessions" if rise[0] == "pain_now" else "the next morning"

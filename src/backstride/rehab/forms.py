@@ -109,6 +109,11 @@ UNDER_AGE = (
     "Back pain in children and young people is less common and should be checked by a GP or a "
     "children's physiotherapist, who can give advice that fits your age."
 )
+PREGNANT = (
+    "Backstride isn't made for back or pelvic pain during pregnancy: the body changes week by "
+    "week and the exercises need to change with it. Your midwife, GP or a pelvic health "
+    "physiotherapist can help, and in many areas you can refer yourself to one."
+)
 
 
 class HistoryForm(forms.Form):
@@ -133,12 +138,19 @@ class HistoryForm(forms.Form):
     )
     back_surgery = radios("Have you ever had an operation on your back?", YES_NO)
     seen_clinician = radios("Have you seen a physiotherapist or doctor about this episode?", YES_NO)
+    pregnant = radios("Are you pregnant?", YES_NO)
 
     def clean_age(self) -> int:
         age: int = self.cleaned_data["age"]
         if age < MIN_AGE:
             raise ValidationError(UNDER_AGE, code="under_age")
         return age
+
+    def clean_pregnant(self) -> str:
+        value: str = self.cleaned_data["pregnant"]
+        if value == "yes":
+            raise ValidationError(PREGNANT, code="pregnant")
+        return value
 
 
 class PainForm(forms.Form):

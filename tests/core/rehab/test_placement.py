@@ -40,6 +40,7 @@ PHASE_2_BOUNDARIES = [
     ("pain_avg_week", 3, 4),
     ("pain_worst", 6, 7),
     ("leg_below_knee", False, True),
+    ("leg_pins_needles", False, True),  # pins and needles in the foot: not Phase 2 yet
     ("leg_numbness", False, True),
     ("leg_weakness", False, True),
 ]
@@ -58,7 +59,7 @@ def test_phase_2_entry_boundary(field: str, inside: object, outside: object) -> 
 PHASE_3_BOUNDARIES = [
     ("pain_avg_week", 2, 3),
     ("pain_worst", 4, 5),
-    ("leg_pins_needles", False, True),  # any leg symptom keeps phase 3 out of reach
+    ("leg_any", False, True),  # any leg symptom at all keeps phase 3 out of reach
 ]
 
 

@@ -84,6 +84,17 @@ def test_a_green_day_at_the_limit_does_not_hold() -> None:
     assert decide(1, one_day(week(), 2, pain_now=3)).action == "progress"
 
 
+# a next-morning answer missing for 2 days or more counts as amber, never green
+MISSING_MORNINGS = [(0, False), (1, False), (2, True), (6, True)]
+
+
+@pytest.mark.parametrize(("days_ago", "holds"), MISSING_MORNINGS)
+def test_a_missing_morning_answer_counts_as_amber(days_ago: int, holds: bool) -> None:
+    d = decide(1, one_day(week(), days_ago, pain_next_morning=None))
+    assert (d.action == "hold") is holds
+    assert ("brake-missing-answer" in d.rule_ids) is holds
+
+
 def _series(pains: list[int], end_days_ago: int = 0) -> list[CheckIn]:
     n = len(pains)
     return [

@@ -182,8 +182,8 @@ def test_bad_urgency_names_the_line_of_the_key(tmp_path: Path) -> None:
 def test_typo_in_key_is_reported_with_a_suggestion(tmp_path: Path) -> None:
     path, text = broken(
         tmp_path,
-        'source = ["mcgill1999", "expert default"]\nevidence_note',
-        'sorce = ["mcgill1999", "expert default"]\nevidence_note',
+        'source = ["freckleton2014", "expert default"]\nevidence_note',
+        'sorce = ["freckleton2014", "expert default"]\nevidence_note',
     )
     problems = issues_of(path)
     assert any(

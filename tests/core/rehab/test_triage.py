@@ -32,6 +32,8 @@ RED_FLAG_TABLE = [
     ("inflammatory_morning_stiffness", "soon"),
     ("inflammatory_young_onset", "soon"),
     ("generally_unwell", "soon"),
+    ("thoracic_pain", "soon"),
+    ("fracture_sudden_central", "urgent"),
 ]
 
 
