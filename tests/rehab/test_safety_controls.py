@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from backstride.core.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError
+from backstride.core.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError, default_protocol
 from backstride.rehab import services
 from backstride.rehab.models import ObjectiveTestResult, PhaseChange, RedFlagScreen, RehabProfile
 
@@ -215,7 +215,7 @@ def test_clear_rescreen_after_worse_legs_lets_the_program_go_on(
 
 
 # --- a stopped athlete sees no training prompts -------------------------------------------------
-@pytest.mark.parametrize("flag", ["ces_saddle_numbness", "cancer_weight_loss"])
+@pytest.mark.parametrize("flag", ["ces_saddle_numbness", "infection_fever"])
 def test_stopped_athlete_sees_no_training_prompts_on_today(
     athlete: Any, athlete_client: Any, flag: str
 ) -> None:
@@ -252,7 +252,9 @@ def test_flags_combine_at_the_assessment(
             all_no() | {f: "yes" for f in flags},
             history=STEP_ANSWERS["history"] | {"age": age},
         )
-    assert response["Location"] == reverse("rehab:stop")
+    # emergency and urgent flags pause the program; "soon" advises and keeps it open
+    expected = "rehab:assessment_result" if urgency == "soon" else "rehab:stop"
+    assert response["Location"] == reverse(expected)
     assert RedFlagScreen.objects.get(user=athlete).urgency == urgency
 
 
@@ -292,3 +294,73 @@ def test_tailored_copy_that_downgrades_cauda_equina_is_refused(athlete: Any) -> 
     assert any("weekly_every_days" in p for p in problems)
     assert all(i.line for i in info.value.issues)
     assert services.profile_for(athlete).protocol_text == ""
+
+
+# --- "soon" flags advise without over-stopping ------------------------------------------------
+SOON_FLAGS = [f.id for f in default_protocol().red_flags if f.urgency == "soon"]
+
+
+@pytest.mark.parametrize("flag", SOON_FLAGS)
+def test_soon_flag_keeps_the_program_open_with_daily_advice(
+    athlete: Any, athlete_client: Any, flag: str
+) -> None:
+    with travel(0):
+        response = finish_assessment(athlete_client, all_no() | {flag: "yes"})
+        assert response["Location"] == reverse("rehab:assessment_result")
+        result = athlete_client.get(reverse("rehab:assessment_result")).content.decode()
+        today = athlete_client.get(reverse("rehab:today"))
+        summary = services.today_summary(athlete)
+    assert today.status_code == 200 and "Please see your GP" in today.content.decode()
+    assert "Please see your GP" in result and "stays open" in result
+    assert not RehabProfile.objects.get(user=athlete).paused
+    assert summary["advice"]["screen_id"] == RedFlagScreen.objects.get(user=athlete).pk
+
+
+def test_seeing_a_clinician_for_a_soon_flag_is_recorded_and_lifts_the_reminder(
+    athlete: Any, athlete_client: Any, other_athlete: Any, client_for: Any
+) -> None:
+    with travel(0):
+        finish_assessment(athlete_client, all_no() | {"inflammatory_morning_stiffness": "yes"})
+    screen = RedFlagScreen.objects.get(user=athlete)
+    url = reverse("rehab:seen_clinician", args=[screen.pk])
+    with travel(1):
+        # another athlete cannot declare it for her
+        assert client_for(other_athlete).post(url).status_code in (302, 404)
+        assert not hasattr(RedFlagScreen.objects.get(pk=screen.pk), "declaration")
+        assert athlete_client.get(url).status_code == 405
+        response = athlete_client.post(url, {"note": "GP referred me to rheumatology"})
+        assert response["Location"] == reverse("rehab:today")
+        page = athlete_client.get(reverse("rehab:today")).content.decode()
+        summary = services.today_summary(athlete)
+    assert "Please see your GP" not in page
+    assert RedFlagScreen.objects.get(pk=screen.pk).declaration.note == (
+        "GP referred me to rheumatology"
+    )
+    assert "advice" not in summary
+
+
+def test_urgent_flag_cannot_be_self_declared_away(athlete: Any, athlete_client: Any) -> None:
+    with travel(0):
+        finish_assessment(athlete_client, all_no() | {"infection_fever": "yes"})
+        screen = RedFlagScreen.objects.get(user=athlete)
+        response = athlete_client.post(reverse("rehab:seen_clinician", args=[screen.pk]))
+    assert response.status_code == 404
+    assert services.stopping_screen(athlete) == screen
+
+
+def test_soon_flag_in_the_weekly_check_keeps_the_program_open(
+    athlete: Any, athlete_client: Any
+) -> None:
+    place(athlete_client)
+    with travel(7):
+        response = athlete_client.post(
+            reverse("rehab:screen", args=["weekly"]),
+            all_no("weekly") | {"generally_unwell": "unsure"},
+        )
+        assert response["Location"] == reverse("rehab:today")
+        page = athlete_client.get(reverse("rehab:today"))
+        dashboard = athlete_client.get(reverse("web:dashboard")).content.decode()
+    assert page.status_code == 200 and "Please see your GP" in page.content.decode()
+    assert "Running this week" in dashboard  # not paused
+    with travel(8):  # the soon screen counts as this week's check: not asked again daily
+        assert athlete_client.get(reverse("rehab:today")).status_code == 200

@@ -192,7 +192,7 @@ def test_cauda_equina_answer_shows_the_emergency_stop_page(
 
 @pytest.mark.parametrize(
     ("flag", "title"),
-    [("infection_fever", "See a doctor today"), ("cancer_weight_loss", "within the next few days")],
+    [("infection_fever", "See a doctor today"), ("fracture_trauma", "See a doctor today")],
 )
 def test_stop_page_says_how_urgently(athlete_client: Any, flag: str, title: str) -> None:
     finish_assessment(athlete_client, all_no() | {flag: "yes"})

@@ -32,6 +32,11 @@ _ANSWER_ALIASES: Mapping[str, str] = {
     "dont_know": "unsure",
 }
 TRIGGERING_ANSWERS: frozenset[str] = frozenset({"yes", "unsure"})
+#: Urgencies that pause the exercise program. A "soon" flag (see a GP within weeks) keeps it
+#: open, with the advice shown every day until the person records that they have been seen:
+#: staying active is the advice for back pain (NICE NG59), and a pause that only a clinician
+#: can lift would stop people who have no linked clinician for good.
+PAUSING_URGENCIES: frozenset[str] = frozenset({"emergency", "urgent"})
 
 
 def normalise_answer(value: Any) -> str | None:
@@ -80,6 +85,11 @@ class TriageResult:
     def can_proceed(self) -> bool:
         """True only for a complete screen with no red flag."""
         return self.complete and not self.stop
+
+    @property
+    def pauses(self) -> bool:
+        """True when the program must pause (an emergency or urgent flag); "soon" advises."""
+        return self.stop and self.urgency in PAUSING_URGENCIES
 
     @property
     def cauda_equina(self) -> bool:
@@ -192,6 +202,7 @@ def advice_for(protocol: Protocol, result: TriageResult) -> UrgencyAdvice | None
 
 __all__ = [
     "ANSWER_CHOICES",
+    "PAUSING_URGENCIES",
     "TriageResult",
     "TriggeredFlag",
     "advice_for",

@@ -125,6 +125,21 @@ class RedFlagClearance(models.Model):
         return f"Screen {self.screen_id} cleared by {self.clinician_id}"
 
 
+class SeenClinicianDeclaration(models.Model):
+    """The athlete's own record that they have seen a GP or clinician about a "soon" red flag
+    (which advises but does not pause the program). Lifts the daily reminder; kept for the
+    clinician and the audit trail."""
+
+    screen = models.OneToOneField(
+        RedFlagScreen, on_delete=models.CASCADE, related_name="declaration"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Screen {self.screen_id}: seen a clinician (self-declared)"
+
+
 class PhaseChange(models.Model):
     """Placement and every move up or down, with the reasons shown to the athlete."""
 

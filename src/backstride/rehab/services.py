@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,7 +45,7 @@ from backstride.core.phases import (
 )
 from backstride.core.protocol import Protocol, default_protocol
 from backstride.core.safety_floor import parse_tailored
-from backstride.core.triage import TriageResult, advice_for, triage
+from backstride.core.triage import PAUSING_URGENCIES, TriageResult, advice_for, triage
 
 from .models import (
     HEALTH_CONSENT_KIND,
@@ -57,6 +58,7 @@ from .models import (
     RedFlagScreen,
     RehabProfile,
     Screen,
+    SeenClinicianDeclaration,
     SessionLog,
 )
 
@@ -261,7 +263,7 @@ def submit_initial_screen(
     """The wizard's last step: screen, then place, or stop and pause."""
     protocol = protocol_for(user)
     screen, result = record_screen(user, Screen.INITIAL, answers, protocol, assessment)
-    if result.stop:
+    if result.pauses:
         return screen, result, None
     placement = complete_assessment(user, assessment, protocol)
     return screen, result, placement
@@ -324,10 +326,11 @@ def record_screen(
             protocol_version=protocol.version,
         )
         profile = profile_for(user)
-        if result.stop:
+        if result.pauses:
             profile.paused = True
             profile.save(update_fields=["paused", "updated_at"])
         elif kind != Screen.INITIAL and profile.pending_screen == kind:
+            # a clear screen, or one with only "soon" advice (shown daily until seen to)
             _after_clear_screen(user, profile, protocol, kind)
     return screen, result
 
@@ -342,18 +345,51 @@ def _after_clear_screen(user: Any, profile: RehabProfile, protocol: Protocol, ki
 
 
 def stopping_screen(user: Any) -> RedFlagScreen | None:
-    """The latest stopping screen not yet cleared by a clinician (the reason for a pause)."""
+    """The latest pausing screen (emergency or urgent) not yet cleared by a clinician."""
     return (
-        RedFlagScreen.objects.filter(user=user, stop=True, clearance__isnull=True)
+        RedFlagScreen.objects.filter(
+            user=user, stop=True, clearance__isnull=True, urgency__in=PAUSING_URGENCIES
+        )
         .order_by("-created_at", "-pk")
         .first()
     )
 
 
+def open_advice(user: Any) -> RedFlagScreen | None:
+    """The latest "soon" screen not yet seen to: the program stays open, and Today shows the
+    advice (see a GP within weeks, and why) every day until the athlete records that they
+    have been seen, or a linked clinician clears it."""
+    return (
+        RedFlagScreen.objects.filter(
+            user=user, stop=True, clearance__isnull=True, declaration__isnull=True
+        )
+        .exclude(urgency__in=PAUSING_URGENCIES)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def declare_seen_clinician(user: Any, screen_id: int, note: str = "") -> SeenClinicianDeclaration:
+    """Record the athlete's own "I have seen a GP or clinician about this" for a soon flag.
+
+    Only for the athlete's own "soon" screens (anything more urgent needs a clinician's
+    clearance); raises ``RedFlagScreen.DoesNotExist`` otherwise.
+    """
+    screen = (
+        RedFlagScreen.objects.filter(user=user, stop=True, clearance__isnull=True)
+        .exclude(urgency__in=PAUSING_URGENCIES)
+        .get(pk=screen_id)
+    )
+    declaration, _ = SeenClinicianDeclaration.objects.get_or_create(
+        screen=screen, defaults={"note": note.strip()[:300]}
+    )
+    return declaration
+
+
 def weekly_screen_due(user: Any, protocol: Protocol, today: date) -> bool:
     """True when the last clear screen (or clinician clearance) is a week old or more."""
     moments = [
-        RedFlagScreen.objects.filter(user=user, stop=False)
+        RedFlagScreen.objects.filter(Q(stop=False) | ~Q(urgency__in=PAUSING_URGENCIES), user=user)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first(),
@@ -467,6 +503,15 @@ def record_checkin(user: Any, session: SessionLog, values: dict[str, Any]) -> De
             profile.pending_screen = Screen.WEEKLY
             profile.save(update_fields=["pending_screen", "updated_at"])
     return decision
+
+
+def ask_red_flags_now(user: Any) -> None:
+    """Worse leg symptoms reported elsewhere (a run check-in): ask the red-flag questions at
+    once rather than at the weekly screen; a screen already pending asks them all anyway."""
+    profile = profile_for(user)
+    if profile.placed and not profile.pending_screen:
+        profile.pending_screen = Screen.WEEKLY
+        profile.save(update_fields=["pending_screen", "updated_at"])
 
 
 @transaction.atomic
@@ -819,6 +864,9 @@ def today_summary(user: Any) -> dict[str, Any]:
         extra["clinician_reasons"] = [
             r for r in reasons_json(decision.reasons) if r["met"] is not False
         ]
+    advice_screen = open_advice(user)
+    if advice_screen is not None:
+        extra["advice"] = advice_dict(protocol, advice_screen)
     morning = morning_due(user, today)
     if morning is not None:
         return (
@@ -896,6 +944,22 @@ def today_summary(user: Any) -> dict[str, Any]:
     )
 
 
+def advice_dict(protocol: Protocol, screen: RedFlagScreen) -> dict[str, Any]:
+    """A "soon" flag's advice for Today: what to do, why, and the screen to declare against."""
+    advice = protocol.urgency.get(screen.urgency)
+    return {
+        "screen_id": screen.pk,
+        "title": advice.title if advice else "See your GP",
+        "action": advice.action if advice else "",
+        "detail": advice.detail if advice else "",
+        "since": screen.created_at,
+        "reasons": [
+            {"rule_id": t["id"], "text": t["reason"], "source": t["source"]}
+            for t in screen.triggered
+        ],
+    }
+
+
 def _decision_dict(decision: Decision) -> dict[str, Any]:
     return {
         "action": decision.action,
@@ -937,7 +1001,9 @@ def athlete_overview(athlete: User, today: date | None = None) -> dict[str, Any]
         "phase": protocol.phase(profile.phase) if profile.phase else None,
         "stopping_screen": stopping_screen(athlete),
         "screens": list(
-            RedFlagScreen.objects.filter(user=athlete).select_related("clearance")[:10]
+            RedFlagScreen.objects.filter(user=athlete).select_related("clearance", "declaration")[
+                :10
+            ]
         ),
         "changes": list(PhaseChange.objects.filter(user=athlete)[:10]),
         "checkins": checkins,

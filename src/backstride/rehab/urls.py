@@ -11,6 +11,7 @@ urlpatterns = [
     path("assessment/result/", views.assessment_result, name="assessment_result"),
     path("assessment/<slug:step>/", views.assessment_step, name="assessment_step"),
     path("stop/", views.stop, name="stop"),
+    path("advice/<int:screen_id>/seen/", views.seen_clinician, name="seen_clinician"),
     path("check/<slug:kind>/", views.screen, name="screen"),
     path("today/", views.today, name="today"),
     path("today/done/", views.session_done, name="session_done"),

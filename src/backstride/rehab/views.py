@@ -148,7 +148,7 @@ def assessment_step(request: HttpRequest, step: str) -> HttpResponse:
             _screen, result, _placement = services.submit_initial_screen(
                 user, current, dict(form.cleaned_data)
             )
-            return redirect("rehab:stop" if result.stop else "rehab:assessment_result")
+            return redirect("rehab:stop" if result.pauses else "rehab:assessment_result")
         answers = form.answers() if isinstance(form, forms.FitnessForm) else form.cleaned_data
         services.save_step(current, step, dict(answers))
         return redirect("rehab:assessment_step", services.STEPS[services.STEPS.index(step) + 1])
@@ -185,6 +185,7 @@ def assessment_result(request: HttpRequest) -> HttpResponse:
             "change": change,
             "phase": protocol.phase(change.to_phase),
             "needs_baseline": services.last_outcome_day(request.user) is None,
+            "advice": _advice(request.user, protocol),
         },
     )
 
@@ -225,9 +226,16 @@ def screen(request: HttpRequest, kind: str) -> HttpResponse:
     form = forms.RedFlagForm(protocol, screen_kind, _data(request))
     if request.method == "POST" and form.is_valid():
         _screen, result = services.record_screen(request.user, screen_kind, dict(form.cleaned_data))
-        if result.stop:
+        if result.pauses:
             return redirect("rehab:stop")
-        messages.success(request, "Thank you. Nothing in your answers stops your program.")
+        if result.stop:
+            messages.warning(
+                request,
+                "Thank you. Your program stays open, but please see your GP about one of your "
+                "answers: see why below.",
+            )
+        else:
+            messages.success(request, "Thank you. Nothing in your answers stops your program.")
         return redirect("rehab:today")
     change = None
     if screen_kind == Screen.PHASE_CHANGE:
@@ -276,9 +284,27 @@ def today(request: HttpRequest) -> HttpResponse:
             "decision": services.current_decision(user, day),
             "last_change": last_change,
             "today_light": services.today_light(user, day),
+            "advice": _advice(user, protocol),
             "today": day,
         },
     )
+
+
+def _advice(user: Any, protocol: Any) -> dict[str, Any] | None:
+    screen = services.open_advice(user)
+    return services.advice_dict(protocol, screen) if screen is not None else None
+
+
+@athlete_required
+@require_POST
+def seen_clinician(request: HttpRequest, screen_id: int) -> HttpResponse:
+    """The athlete records that they have seen a GP or clinician about a "soon" red flag."""
+    try:
+        services.declare_seen_clinician(_me(request), screen_id, str(request.POST.get("note", "")))
+    except RedFlagScreen.DoesNotExist:
+        raise Http404("No such advice.") from None
+    messages.success(request, "Thank you. We've noted that you have been seen about this.")
+    return redirect("rehab:today")
 
 
 @athlete_required

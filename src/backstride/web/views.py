@@ -48,7 +48,9 @@ def training_paused(user: Any) -> bool:
     """True while a red-flag screen stops the athlete's program (not yet cleared)."""
     from backstride.rehab.models import RedFlagScreen
 
-    return RedFlagScreen.objects.filter(user=user, stop=True, clearance__isnull=True).exists()
+    return RedFlagScreen.objects.filter(
+        user=user, stop=True, clearance__isnull=True, urgency__in=("emergency", "urgent")
+    ).exists()
 
 
 def client_rows(clinician: Any) -> list[dict[str, Any]]:
@@ -63,7 +65,10 @@ def client_rows(clinician: Any) -> list[dict[str, Any]]:
     phases = dict(RehabProfile.objects.filter(user__in=athletes).values_list("user_id", "phase"))
     paused = set(
         RedFlagScreen.objects.filter(
-            user__in=athletes, stop=True, clearance__isnull=True
+            user__in=athletes,
+            stop=True,
+            clearance__isnull=True,
+            urgency__in=("emergency", "urgent"),
         ).values_list("user_id", flat=True)
     )
     rows = [{"athlete": a, "phase": phases.get(a.pk), "stopped": a.pk in paused} for a in athletes]

@@ -168,3 +168,12 @@ def test_result_serialises_for_storage() -> None:
     assert data["stop"] is True and data["urgency"] == "urgent"
     assert data["triggered"][0]["id"] == "fracture_trauma"
     assert data["protocol"] == f"{p.id}@{p.version}"
+
+
+@pytest.mark.parametrize(("flag_id", "urgency"), RED_FLAG_TABLE)
+def test_only_emergency_and_urgent_flags_pause_the_program(flag_id: str, urgency: str) -> None:
+    """A "soon" flag advises (see a GP within weeks) and keeps the program open."""
+    p = protocol()
+    result = triage(p, all_no(p) | {flag_id: "unsure"}, age=40)
+    assert result.stop  # it is still a red flag, recorded and shown
+    assert result.pauses is (urgency in ("emergency", "urgent"))
