@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from backstride.newsletter import outbox, services
+from backstride.newsletter import outbox, services, tasks
 from backstride.newsletter.models import Issue, OutboxMessage, Subscriber
 from tests.conftest import free_port
 
@@ -128,10 +128,10 @@ def test_a_crashed_worker_is_recovered_without_duplicates_or_gaps(
     DBTaskResult.objects.update(status="RUNNING")  # the dead worker's task never finishes
 
     assert run_tasks() == 0  # nothing ready: the batch looks busy
-    assert outbox.sweep().reclaimed == 0  # the lease has not expired yet
+    assert tasks.sweep().reclaimed == 0  # the lease has not expired yet
 
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):
-        report = outbox.sweep()
+        report = tasks.sweep()
         assert report.reclaimed == 4 and report.batches == [row.batch]
         run_tasks()
     smtp_server.wait_for(4)
@@ -149,7 +149,7 @@ def test_sweep_rearms_itself_while_work_remains(audience, settings) -> None:
     services.send_episode_issue(13, "Episode 13", HTML, TEXT)
     assert sweeps.count() == 1  # one scheduled sweep is enough
     with time_machine.travel(timezone.now() + timedelta(seconds=40)):
-        assert outbox.sweep().remaining == 14
+        assert tasks.sweep().remaining == 14
     assert sweeps.count() == 2
 
 
@@ -160,7 +160,7 @@ def test_lost_tasks_are_requeued_when_the_outbox_is_idle(
     services.send_episode_issue(14, "Episode 14", HTML, TEXT)
     DBTaskResult.objects.all().delete()  # e.g. an RQ enqueue lost after commit
     with time_machine.travel(timezone.now() + timedelta(seconds=31)):
-        report = outbox.sweep()
+        report = tasks.sweep()
         assert len(report.batches) == 1
         run_tasks()
     smtp_server.wait_for(7)

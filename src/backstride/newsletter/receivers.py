@@ -6,6 +6,8 @@ import logging
 import re
 from typing import Any
 
+from anymail.signals import EventType, RejectReason
+
 from . import services, tokens
 from .models import Subscriber, Suppression
 
@@ -27,8 +29,6 @@ def on_episode_published(sender: Any, episode: Any, **kwargs: Any) -> None:
 
 def on_tracking(sender: Any, event: Any, esp_name: str = "", **kwargs: Any) -> None:
     """Suppress hard bounces and complaints; honour provider-side unsubscribes."""
-    from anymail.signals import EventType, RejectReason
-
     recipient = (getattr(event, "recipient", None) or "").strip().lower()
     if not recipient:
         return

@@ -1,8 +1,9 @@
 """Newsletter use cases, shared by views, signal receivers, commands and tests.
 
 Every function that causes an email writes its outbox row(s) in the same transaction as
-the change (``outbox.add_message`` / ``send_episode_issue``); the worker sends them after
-commit. A rollback sends nothing; a crash loses nothing.
+the change (:func:`add_message` / :func:`send_episode_issue`) and queues its send through
+``tasks``; the worker sends them after commit. A rollback sends nothing; a crash loses
+nothing.
 """
 
 from __future__ import annotations
@@ -13,25 +14,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from backstride.lib.queue import enqueue_after_commit
-
-from . import conf, outbox, privacy
+from . import outbox, privacy, ratelimit
 from .models import (
     ConfirmationToken,
     ConsentRecord,
     Issue,
     OutboxMessage,
-    PruneSchedule,
     SignupAttempt,
     Source,
     Subscriber,
     Suppression,
 )
-from .schedule import claim_slot, deferred
+from .tasks import ensure_prune_scheduled, ensure_sweep_scheduled, queue_batch
 
 log = logging.getLogger("backstride.newsletter")
 
@@ -53,87 +52,31 @@ def consent_text(version: str = CONSENT_VERSION) -> str:
 # --------------------------------------------------------------------------- rate limits
 
 
-def _recent(kind: str, key: str, window: int, now: datetime) -> int:
-    return SignupAttempt.objects.filter(
-        kind=kind, key_hash=key, created_at__gte=now - timedelta(seconds=window)
-    ).count()
-
-
 def ip_allowed(ip: str, now: datetime | None = None) -> bool:
     """True if this client may sign up now; records the attempt when allowed."""
-    now = now or timezone.now()
-    limit, window = conf.ip_limit()
     if not ip:
         return True
-    key = privacy.key_hash(f"ip:{ip}")
-    if _recent(SignupAttempt.Kind.IP, key, window, now) >= limit:
-        return False
-    _record_attempt(SignupAttempt.Kind.IP, key, now, window)
-    return True
+    return _allowed(SignupAttempt.Kind.IP, privacy.key_hash(f"ip:{ip}"), now or timezone.now())
 
 
-def _address_allowed(email: str, now: datetime) -> bool:
-    limit, window = conf.address_limit()
-    key = privacy.key_hash(f"email:{email}")
-    if _recent(SignupAttempt.Kind.ADDRESS, key, window, now) >= limit:
-        return False
-    _record_attempt(SignupAttempt.Kind.ADDRESS, key, now, window)
-    return True
+def _allowed(kind: str, key: str, now: datetime) -> bool:
+    """Record an attempt unless over the limit; make sure a prune is queued for its expiry."""
+    expires = ratelimit.allow(kind, key, now)
+    if expires is not None:
+        ensure_prune_scheduled(expires)
+    return expires is not None
 
 
-def _record_attempt(kind: str, key: str, now: datetime, window: int) -> None:
-    """Write one ledger row and make sure a prune is queued for when it expires."""
-    SignupAttempt.objects.create(kind=kind, key_hash=key, created_at=now)
-    ensure_prune_scheduled(now + timedelta(seconds=window + 1))
-
-
-def _windows() -> dict[str, int]:
-    """Each kind of attempt and how long (seconds) it counts against the limit."""
-    return {
-        SignupAttempt.Kind.IP: conf.ip_limit()[1],
-        SignupAttempt.Kind.ADDRESS: conf.address_limit()[1],
-    }
-
-
-def ensure_prune_scheduled(due: datetime) -> None:
-    """Queue the ``prune_signup_attempts`` task for ``due`` unless one is already queued
-    (one conditional UPDATE decides, so a burst of signups queues one task)."""
-    from .tasks import prune_signup_attempts
-
-    if claim_slot(PruneSchedule, due):
-        enqueue_after_commit(deferred(prune_signup_attempts, due))
-
-
-def prune_attempts(now: datetime | None = None) -> int:
-    """Delete ledger rows older than their kind's window (they no longer count against any
-    limit); returns how many. Idempotent, and one indexed DELETE."""
-    now = now or timezone.now()
-    expired = Q(pk__in=[])
-    for kind, window in _windows().items():
-        expired |= Q(kind=kind, created_at__lt=now - timedelta(seconds=window))
-    deleted, _ = SignupAttempt.objects.filter(expired).delete()
-    return deleted
-
-
-def prune_and_rearm(now: datetime | None = None) -> int:
-    """The scheduled chore: prune expired rows, then, while rows remain, queue the next prune
-    for when the oldest of them expires (at least a minute away). Returns how many went."""
-    now = now or timezone.now()
-    deleted = prune_attempts(now)
-    expiries = [
-        oldest + timedelta(seconds=window + 1)
-        for kind, window in _windows().items()
-        if (
-            oldest := SignupAttempt.objects.filter(kind=kind)
-            .order_by("created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
-        is not None
-    ]
-    if expiries:
-        ensure_prune_scheduled(max(min(expiries), now + timedelta(minutes=1)))
-    return deleted
+def add_message(
+    subscriber: Subscriber, kind: str, *, token: ConfirmationToken | None = None
+) -> OutboxMessage:
+    """Write one outbox row and queue its send, both in the caller's transaction."""
+    row = OutboxMessage.objects.create(
+        subscriber=subscriber, kind=kind, token=token, batch=outbox.new_batch()
+    )
+    queue_batch(row.batch)
+    ensure_sweep_scheduled()
+    return row
 
 
 # --------------------------------------------------------------------------- signup
@@ -196,11 +139,11 @@ def request_subscription(
         source=source,
         ip=ip,
     )
-    if not _address_allowed(email, now):
+    if not _allowed(SignupAttempt.Kind.ADDRESS, privacy.key_hash(f"email:{email}"), now):
         log.info("newsletter signup: address rate limit reached for subscriber %s", subscriber.pk)
         return SignupResult("rate_limited", subscriber)
     if subscriber.is_confirmed:
-        outbox.add_message(subscriber, OutboxMessage.Kind.ALREADY)
+        add_message(subscriber, OutboxMessage.Kind.ALREADY)
         return SignupResult("already_notice_sent", subscriber)
     changed = []
     if subscriber.status != Subscriber.Status.PENDING:
@@ -217,7 +160,7 @@ def request_subscription(
         wording_version=CONSENT_VERSION,
         first_name=first_name,
     )
-    outbox.add_message(subscriber, OutboxMessage.Kind.CONFIRMATION, token=token)
+    add_message(subscriber, OutboxMessage.Kind.CONFIRMATION, token=token)
     return SignupResult("confirmation_sent", subscriber)
 
 
@@ -261,7 +204,7 @@ def confirm(token_record: ConfirmationToken, *, ip: str = "") -> ConfirmResult:
     )
     # A confirmed, explicit opt-in lifts an earlier bounce/complaint/erasure suppression.
     Suppression.objects.filter(email_hash__in=privacy.email_hashes(subscriber.email)).delete()
-    outbox.add_message(subscriber, OutboxMessage.Kind.WELCOME)
+    add_message(subscriber, OutboxMessage.Kind.WELCOME)
     return ConfirmResult(subscriber, True)
 
 
@@ -455,7 +398,7 @@ def send_episode_issue(
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        size = conf.batch_size()
+        size = settings.NEWSLETTER_BATCH_SIZE
         now = timezone.now()
         batches = 0
         for start in range(0, len(recipient_ids), size):
@@ -476,10 +419,10 @@ def send_episode_issue(
                 batch_size=size,
                 ignore_conflicts=True,
             )
-            outbox.enqueue_batch(batch)
+            queue_batch(batch)
             batches += 1
         if batches:
-            outbox.ensure_sweep_scheduled()
+            ensure_sweep_scheduled()
         issue.recipients = issue.messages.count()
         issue.save(update_fields=["recipients"])
     return IssueResult(issue, created, len(recipient_ids), batches)
@@ -487,8 +430,6 @@ def send_episode_issue(
 
 def send_episode(episode: Any) -> IssueResult:
     """Build the weekly email from a publication ``Episode`` and queue it."""
-    from django.template.loader import render_to_string
-
     url = settings.SITE_URL + episode.get_absolute_url()
     article = getattr(episode, "article", None)
     context = {
@@ -599,11 +540,3 @@ def totals() -> dict[str, int]:
         Subscriber.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     return {status: counts.get(status, 0) for status in Subscriber.Status.values}
-
-
-def demo_safe_create(email: str, **fields: Any) -> tuple[Subscriber, bool]:
-    try:
-        with transaction.atomic():
-            return Subscriber.objects.get_or_create(email=email, defaults=fields)
-    except IntegrityError:
-        return Subscriber.objects.get(email=email), False

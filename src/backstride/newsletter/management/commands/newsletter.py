@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from backstride.newsletter import outbox, services
+from backstride.newsletter import services, tasks
 
 
 class Command(BaseCommand):
@@ -33,21 +33,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "send-outbox":
-            swept = outbox.sweep()
-            report = outbox.deliver_due()
+            swept = tasks.sweep()
+            report = tasks.deliver_due()
             self.stdout.write(
                 f"released {swept.reclaimed} stale claims; sent {report.sent}, failed "
                 f"{report.failed}, retrying {report.retry}, cancelled {report.cancelled}"
                 + (f"; last error: {report.error}" if report.error else "")
             )
         elif action == "sweep":
-            swept = outbox.sweep()
+            swept = tasks.sweep()
             self.stdout.write(
                 f"released {swept.reclaimed} stale claims; re-queued {len(swept.batches)} "
                 f"batches; {swept.remaining} messages still to send"
             )
         elif action == "prune":
-            deleted = services.prune_and_rearm()
+            deleted = tasks.prune()
             self.stdout.write(f"deleted {deleted} expired rate-limit rows")
         elif action == "stats":
             totals = services.totals()
