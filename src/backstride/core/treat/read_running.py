@@ -1,0 +1,323 @@
+"""Reading ``[running]`` from the protocol file: gate, readiness tests, pace, volume, guards,
+post-run care and the ladders, checked as they are read.
+
+:func:`build_running` is called by the protocol loader (``core/protocol.py``) with its table
+reader, so every problem here is reported like the rest of the file: file, line, what. Unlike
+the rehab rules, a running rule without a ``source`` is an error, and a ladder that does not
+start on the cross-trainer and end in continuous running never loads.
+
+Pure Python: no Django.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from backstride.core.treat.read_treat import build_treat, note, register, sources
+from backstride.core.treat.rules import (
+    AUDIENCES,
+    BEGINNER_END_MIN,
+    READINESS_UNITS,
+    RUNG_KINDS,
+    Gate,
+    Ladder,
+    LongestRunGuard,
+    NoLongSlow,
+    PaceRules,
+    PostRunCare,
+    ReadinessTest,
+    Rung,
+    RunningProtocol,
+    Substitute,
+    TreatRules,
+    VolumeRules,
+)
+
+if TYPE_CHECKING:  # the loader passes its own reader; imported lazily there to avoid a cycle
+    from backstride.core.protocol import _Builder, _Table
+
+
+def build_running(
+    b: _Builder, root: _Table, objective_tests: set[str], phases: set[int]
+) -> RunningProtocol | None:
+    """Read and check ``[treat]`` and ``[running]``; ``None`` when anything is wrong."""
+    before = len(b.issues)
+    treat_t = root.table("treat")
+    running_t = root.table("running")
+    if treat_t is None or running_t is None:
+        return None
+    treat = build_treat(b, treat_t)
+    running = _running(b, running_t, objective_tests, phases, treat)
+    if treat is None or running is None or len(b.issues) > before:
+        return None
+    return running
+
+
+def _running(
+    b: _Builder,
+    t: _Table,
+    objective_tests: set[str],
+    phases: set[int],
+    treat: TreatRules | None,
+) -> RunningProtocol | None:
+    seen = b.rule_ids
+
+    gate = Gate("", 3, 42, ())
+    g = t.table("gate")
+    if g:
+        gate = Gate(
+            g.text("id"),
+            g.integer("phase", lo=1, hi=9),
+            g.integer("readiness_valid_days", lo=1, hi=365),
+            sources(g),
+        )
+        if phases and gate.phase not in phases:
+            g.error("phase", f"there is no phase {gate.phase}")
+        register(b, g, seen, gate.id)
+        g.done()
+    if treat is not None and phases and treat.adjust.phase_back_to not in phases:
+        t.error(
+            None, f"[treat.adjust] phase_back_to: there is no phase {treat.adjust.phase_back_to}"
+        )
+    if treat is not None and treat.adjust.phase_back_to >= gate.phase:
+        t.error(None, "[treat.adjust] phase_back_to must be a phase below the running gate")
+
+    readiness: list[ReadinessTest] = []
+    test_ids: dict[str, tuple[str | int, ...]] = {}
+    for r in t.tables("readiness"):
+        test = ReadinessTest(
+            id=b._id(r, test_ids, "readiness test"),
+            name=r.text("name"),
+            how=r.text("how"),
+            unit=r.text("unit", choices=READINESS_UNITS),
+            at_least=r.number("at_least", lo=0),
+            no_symptom_rise=r.flag("no_symptom_rise", required=True),
+            sources=sources(r),
+            test=r.text("test", required=False),
+        )
+        if test.at_least <= 0:
+            r.error("at_least", "a pass needs a value above 0")
+        if test.test and test.test not in objective_tests:
+            from backstride.core.protocol import _suggest
+
+            r.error(
+                "test",
+                f"unknown objective test '{test.test}'{_suggest(test.test, objective_tests)}",
+            )
+        r.done()
+        readiness.append(test)
+
+    pace = PaceRules("", 10, 1.5, 6, 13, 5.5, 365, 3, "", ())
+    p = t.table("pace")
+    if p:
+        pace = PaceRules(
+            id=p.text("id"),
+            default_kmh=p.number("default_kmh", lo=3, hi=25),
+            band_width_kmh=p.number("band_width_kmh", lo=0.1, hi=5),
+            min_kmh=p.number("min_kmh", lo=3, hi=25),
+            max_kmh=p.number("max_kmh", lo=3, hi=25),
+            walk_kmh=p.number("walk_kmh", lo=2, hi=8),
+            personal_window_days=p.integer("personal_window_days", lo=7, hi=3650),
+            personal_min_runs=p.integer("personal_min_runs", lo=1, hi=100),
+            talk_test=p.text("talk_test"),
+            sources=sources(p),
+            evidence_note=note(p),
+        )
+        if not pace.min_kmh <= pace.default_kmh <= pace.max_kmh:
+            p.error("default_kmh", "must lie between min_kmh and max_kmh")
+        register(b, p, seen, pace.id)
+        p.done()
+
+    volume = VolumeRules("", 20, ())
+    v = t.table("volume")
+    if v:
+        volume = VolumeRules(
+            v.text("id"), v.number("max_increase_percent", lo=0, hi=100), sources(v), note(v)
+        )
+        register(b, v, seen, volume.id)
+        v.done()
+
+    guard = LongestRunGuard("", 10, 30, ())
+    lr = t.table("longest_run")
+    if lr:
+        guard = LongestRunGuard(
+            lr.text("id"),
+            lr.number("max_over_percent", lo=0, hi=100),
+            lr.integer("window_days", lo=7, hi=90),
+            sources(lr),
+            note(lr),
+        )
+        register(b, lr, seen, guard.id)
+        lr.done()
+
+    no_long = NoLongSlow("", 35, ())
+    nl = t.table("no_long_slow")
+    if nl:
+        no_long = NoLongSlow(
+            nl.text("id"), nl.integer("max_session_min", lo=5, hi=120), sources(nl), note(nl)
+        )
+        register(b, nl, seen, no_long.id)
+        nl.done()
+
+    substitute = Substitute("", 20, 30, "", ())
+    st = t.table("substitute")
+    if st:
+        substitute = Substitute(
+            st.text("id"),
+            st.integer("min_minutes", lo=5, hi=120),
+            st.integer("max_minutes", lo=5, hi=120),
+            st.text("text"),
+            sources(st),
+        )
+        if substitute.max_minutes < substitute.min_minutes:
+            st.error("max_minutes", "must not be below min_minutes")
+        register(b, st, seen, substitute.id)
+        st.done()
+
+    post = PostRunCare("", 5, "", 10, 15, "", ())
+    pr = t.table("post_run")
+    if pr:
+        post = PostRunCare(
+            id=pr.text("id"),
+            cool_down_walk_min=pr.integer("cool_down_walk_min", lo=0, hi=30),
+            routine=pr.text("routine"),
+            ice_min=pr.integer("ice_min", lo=1, hi=30),
+            ice_max=pr.integer("ice_max", lo=1, hi=30),
+            alternative=pr.text("alternative"),
+            sources=sources(pr),
+            evidence_note=note(pr),
+        )
+        if post.ice_max < post.ice_min:
+            pr.error("ice_max", "must not be below ice_min")
+        register(b, pr, seen, post.id)
+        pr.done()
+
+    ladders = _ladders(b, t, no_long)
+    t.done()
+    if treat is None:
+        return None
+    return RunningProtocol(
+        treat=treat,
+        gate=gate,
+        readiness=tuple(readiness),
+        pace=pace,
+        volume=volume,
+        longest_run=guard,
+        no_long_slow=no_long,
+        substitute=substitute,
+        post_run=post,
+        ladders=ladders,
+    )
+
+
+def _ladders(b: _Builder, t: _Table, no_long: NoLongSlow) -> tuple[Ladder, ...]:
+    out: list[Ladder] = []
+    audiences: set[str] = set()
+    rung_ids: dict[str, tuple[str | int, ...]] = {}
+    for lt in t.tables("ladders"):
+        ladder_id = lt.text("id")
+        register(b, lt, b.rule_ids, ladder_id)
+        audience = lt.text("audience", choices=AUDIENCES)
+        if audience in audiences:
+            lt.error("audience", f"only one ladder per audience ('{audience}' is used twice)")
+        audiences.add(audience)
+        start_min = lt.number("weekly_start_km_min", lo=0.5, hi=100)
+        start_max = lt.number("weekly_start_km_max", lo=0.5, hi=100)
+        ceiling = lt.number("weekly_ceiling_km", lo=1, hi=200)
+        show = lt.flag("show_ceiling", required=True)
+        if start_max < start_min:
+            lt.error("weekly_start_km_max", "must not be below weekly_start_km_min")
+        if ceiling < start_max:
+            lt.error("weekly_ceiling_km", "must not be below weekly_start_km_max")
+        if audience == "beginner" and show:
+            lt.error(
+                "show_ceiling", "a beginner's weekly ceiling is a guard, never shown as a target"
+            )
+        rungs = tuple(_rung(b, r, rung_ids, no_long) for r in lt.tables("rungs"))
+        where = ("running", "ladders", len(out), "rungs")
+        if rungs:
+            if rungs[0].kind != "cross_trainer":
+                b.error((*where, 0, "kind"), "the first rung must be cross-trainer only")
+            if rungs[-1].kind != "continuous_run":
+                b.error(
+                    (*where, len(rungs) - 1, "kind"),
+                    "the ladder never reaches continuous running: "
+                    "its last rung must be a continuous_run",
+                )
+            for i in range(1, len(rungs)):
+                if rungs[i].kind == "cross_trainer":
+                    b.error((*where, i, "kind"), "only the first rung is cross-trainer only")
+                elif rungs[i - 1].kind == "continuous_run" and rungs[i].kind != "continuous_run":
+                    b.error((*where, i, "kind"), "no walk breaks after continuous running")
+            if audience == "beginner" and rungs[-1].kind == "continuous_run":
+                lo, hi = BEGINNER_END_MIN
+                if not lo * 60 <= rungs[-1].run_s <= hi * 60:
+                    b.error(
+                        (*where, len(rungs) - 1, "run_s"),
+                        f"the beginner ladder ends with {lo}-{hi} minutes of continuous running",
+                    )
+        ladder = Ladder(
+            id=ladder_id,
+            audience=audience,
+            name=lt.text("name"),
+            weekly_start_km_min=start_min,
+            weekly_start_km_max=start_max,
+            weekly_ceiling_km=ceiling,
+            show_ceiling=show,
+            rungs=rungs,
+            sources=sources(lt),
+            pace_kmh=lt.number("pace_kmh", required=False, lo=3, hi=25),
+        )
+        lt.done()
+        out.append(ladder)
+    for audience in AUDIENCES:
+        if audience not in audiences:
+            t.error("ladders", f'needs a ladder with audience = "{audience}"')
+    return tuple(out)
+
+
+def _rung(
+    b: _Builder, r: _Table, seen: dict[str, tuple[str | int, ...]], no_long: NoLongSlow
+) -> Rung:
+    rung = Rung(
+        id=b._id(r, seen, "rung"),
+        label=r.text("label"),
+        kind=r.text("kind", choices=RUNG_KINDS),
+        sessions_per_week=r.integer("sessions_per_week", lo=1, hi=7),
+        min_hours_between=r.integer("min_hours_between", lo=24, hi=168),
+        greens_to_progress=r.integer("greens_to_progress", lo=1, hi=6),
+        sources=sources(r),
+        minutes=r.integer("minutes", required=False, lo=5, hi=90),
+        run_s=r.integer("run_s", required=False, lo=10, hi=7200),
+        walk_s=r.integer("walk_s", required=False, lo=0, hi=600),
+        repeats=r.integer("repeats", required=False, lo=1, hi=30),
+        warm_up_min=r.integer("warm_up_min", required=False, lo=0, hi=20),
+    )
+    if rung.kind == "cross_trainer":
+        if not rung.minutes:
+            r.error(None, "a cross_trainer rung needs minutes")
+        if rung.run_s or rung.walk_s or rung.repeats:
+            r.error(None, "a cross_trainer rung has minutes, not run_s/walk_s/repeats")
+    elif rung.kind == "walk_run":
+        if not (rung.run_s and rung.walk_s and rung.repeats):
+            r.error(None, "a walk_run rung needs run_s, walk_s and repeats")
+    elif rung.kind == "continuous_run":
+        if not rung.run_s:
+            r.error(None, "a continuous_run rung needs run_s")
+        if rung.walk_s or rung.repeats not in (0, 1):
+            r.error(None, "a continuous_run rung has no walk breaks (repeats = 1, no walk_s)")
+        if not rung.repeats:
+            rung = Rung(**{**rung.__dict__, "repeats": 1})
+    if rung.kind != "cross_trainer" and rung.minutes:
+        r.error("minutes", "only cross_trainer rungs take minutes")
+    if rung.block_s > no_long.max_session_min * 60:
+        r.error(
+            None,
+            f"the session is {rung.block_s / 60:g} min, longer than the "
+            f"{no_long.max_session_min}-minute limit of [running.no_long_slow]",
+        )
+    r.done()
+    return rung
+
+
+__all__ = ["build_running"]
