@@ -364,3 +364,23 @@ def test_soon_flag_in_the_weekly_check_keeps_the_program_open(
     assert "Running this week" in dashboard  # not paused
     with travel(8):  # the soon screen counts as this week's check: not asked again daily
         assert athlete_client.get(reverse("rehab:today")).status_code == 200
+
+
+# --- no better after six weeks ---------------------------------------------------------------
+def test_no_better_after_six_weeks_shows_a_review_on_today(
+    athlete: Any, athlete_client: Any
+) -> None:
+    from datetime import date, timedelta
+
+    place(athlete_client)
+    first = date(2025, 3, 3)
+    for day, nprs, ratings in ((first, 5, [3]), (first + timedelta(days=42), 5, [3])):
+        services.record_outcomes(
+            athlete, day, nprs, [("Sitting through a meeting", r) for r in ratings]
+        )
+    with travel(42):
+        athlete_client.post(reverse("rehab:screen", args=["weekly"]), all_no("weekly"))
+        page = athlete_client.get(reverse("rehab:today")).content.decode()
+        summary = services.today_summary(athlete)
+    assert "Time for a review" in page and "GP or a physiotherapist" in page
+    assert "6 weeks" in summary["review"]

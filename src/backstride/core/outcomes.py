@@ -69,6 +69,10 @@ class Change:
     source: str
 
     @property
+    def meaningful_improvement(self) -> bool:
+        return self.meaningful and self.direction == "better"
+
+    @property
     def label(self) -> str:
         if self.direction == "same" or not self.meaningful:
             return (
@@ -195,6 +199,7 @@ __all__ = [
     "MEASURES",
     "Change",
     "Due",
+    "no_better_review",
     "nprs_change",
     "nprs_score",
     "nprs_threshold",
@@ -203,3 +208,35 @@ __all__ = [
     "psfs_score",
     "psfs_threshold",
 ]
+
+
+def no_better_review(
+    protocol: Protocol,
+    nprs: Sequence[tuple[date, float]],
+    psfs: Sequence[tuple[date, float]],
+    today: date,
+) -> str | None:
+    """Advice to see a clinician when neither pain nor function has improved meaningfully
+    ``review_after_days`` (default 6 weeks) after the first scores, else None.
+
+    Only scores recorded at least that long after the first count: before then it is too
+    early to say, and an unknown never reassures nor alarms.
+    """
+    days = protocol.outcomes.review_after_days
+    verdicts: list[bool] = []
+    for series, change in ((sorted(nprs), nprs_change), (sorted(psfs), psfs_change)):
+        if not series:
+            continue
+        start_day, baseline = series[0]
+        late = [score for day, score in series if (day - start_day).days >= days]
+        if late and start_day <= today:
+            verdicts.append(change(protocol, baseline, late[-1]).meaningful_improvement)
+    if not verdicts or any(verdicts):
+        return None
+    weeks = days // 7
+    return (
+        f"{weeks} weeks after your first scores, neither your pain nor what you can do has "
+        "improved by a clear amount. Back pain that isn't getting better after several weeks "
+        "should be reviewed: please book an appointment with your GP or a physiotherapist. "
+        "Keep going with the program meanwhile."
+    )

@@ -307,6 +307,9 @@ class OutcomeSettings:
     sources: tuple[str, ...]
     nprs: NprsSettings
     psfs: PsfsSettings
+    #: no meaningful improvement this many days after the first scores: see a clinician
+    review_after_days: int = 42
+    review_sources: tuple[str, ...] = ("expert default",)
 
 
 @dataclass(frozen=True)
@@ -437,6 +440,7 @@ class Protocol:
         rules.append(RuleInfo("outcomes-schedule", "outcomes", self.outcomes.sources))
         rules.append(RuleInfo("outcomes-nprs-mcid", "outcomes", self.outcomes.nprs.sources))
         rules.append(RuleInfo("outcomes-psfs-mcid", "outcomes", self.outcomes.psfs.sources))
+        rules.append(RuleInfo("outcomes-review", "outcomes", self.outcomes.review_sources))
         return rules
 
     def rules_without_source(self) -> list[str]:
@@ -1284,8 +1288,17 @@ class _Builder:
             if psfs.max_items < psfs.min_items:
                 p.error("max_items", "must not be smaller than min_items")
             p.done()
+        review_after = 42
+        review_sources: tuple[str, ...] = (EXPERT_DEFAULT,)
+        r = t.table("review", required=False)
+        if r:
+            review_after = r.integer("after_days", lo=21, hi=84)
+            review_sources = r.sources()
+            r.done()
         t.done()
-        return OutcomeSettings(interval, max_interval, sources, nprs, psfs)
+        return OutcomeSettings(
+            interval, max_interval, sources, nprs, psfs, review_after, review_sources
+        )
 
     def _cross_check(
         self, exercises: list[Exercise], phases: tuple[Phase, ...], tests: list[ObjectiveTest]

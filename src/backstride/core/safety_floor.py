@@ -6,7 +6,8 @@ baseline (the shipped default), a tailored copy must keep:
 - every red flag of the baseline, asked in at least the same screens, at the same urgency or
   a more urgent one;
 - every red-flag combination, at the same urgency or higher and no higher age threshold;
-- the re-screen schedule: the weekly screen at least as often;
+- the re-screen schedule: the weekly screen at least as often, and the "no better after six
+  weeks" review no later;
 - the brakes on moving up: red- and amber-day windows at least as long, the rise limit no
   looser.
 
@@ -97,6 +98,13 @@ def safety_floor_issues(
             ("screening", "weekly_every_days"),
             f"the weekly safety screen must come at least every {baseline.weekly_every_days} "
             f"days (not {candidate.weekly_every_days}): {_LOCKED}",
+        )
+
+    if candidate.outcomes.review_after_days > baseline.outcomes.review_after_days:
+        issue(
+            ("outcomes", "review", "after_days"),
+            "the 'no better' review must come within "
+            f"{baseline.outcomes.review_after_days} days: {_LOCKED}",
         )
 
     mine_p, base_p = candidate.progression, baseline.progression

@@ -28,6 +28,7 @@ from backstride.core import checkins as core_checkins
 from backstride.core.feedback import LIGHT_MEANINGS, checkin_feedback
 from backstride.core.outcomes import (
     Change,
+    no_better_review,
     nprs_change,
     outcome_due,
     psfs_change,
@@ -867,6 +868,9 @@ def today_summary(user: Any) -> dict[str, Any]:
     advice_screen = open_advice(user)
     if advice_screen is not None:
         extra["advice"] = advice_dict(protocol, advice_screen)
+    review = no_better(user, today)
+    if review:
+        extra["review"] = review
     morning = morning_due(user, today)
     if morning is not None:
         return (
@@ -1016,6 +1020,13 @@ def athlete_overview(athlete: User, today: date | None = None) -> dict[str, Any]
         "changes_in_outcomes": outcome_changes(athlete),
         "decision": current_decision(athlete, today) if profile.phase else None,
     }
+
+
+def no_better(user: Any, today: date) -> str | None:
+    """Advice to see a clinician when the outcome scores show no meaningful improvement
+    six weeks (the protocol's ``[outcomes.review]``) after the first ones."""
+    series = outcome_series(user)
+    return no_better_review(protocol_for(user), series["nprs"], series["psfs"], today)
 
 
 def outcome_due_for(user: Any, today: date) -> Any:

@@ -285,6 +285,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "last_change": last_change,
             "today_light": services.today_light(user, day),
             "advice": _advice(user, protocol),
+            "review": services.no_better(user, day),
             "today": day,
         },
     )

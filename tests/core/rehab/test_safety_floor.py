@@ -89,6 +89,12 @@ WEAKENINGS = [
         "red_day_window_days",
     ),
     (
+        "no-better review pushed back",
+        lambda: DEFAULT.replace("after_days = 42", "after_days = 84"),
+        ("after_days", "[outcomes.review]"),
+        "'no better' review",
+    ),
+    (
         "combination downgraded",
         lambda: DEFAULT.replace(
             ANY_NEURO + '\nurgency = "emergency"', ANY_NEURO + '\nurgency = "urgent"'
