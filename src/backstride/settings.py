@@ -6,6 +6,7 @@ SQLite (WAL) by default; PostgreSQL with ``DATABASE_URL``. Secrets may also come
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "backstride.web",
     "backstride.rehab",
     "backstride.activities",
+    "backstride.running",
     "backstride.publication",
     "backstride.newsletter",
     "backstride.api",
@@ -266,7 +268,19 @@ ANYMAIL: dict[str, str] = {}
 # --- Tasks ----------------------------------------------------------------------
 TASKS_BACKEND = env("TASKS_BACKEND", "database")
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _require_scale_extra(what: str, module: str) -> None:
+    """Redis and RQ are an optional extra: say how to install it rather than fail later."""
+    if importlib.util.find_spec(module) is None:
+        raise ImproperlyConfigured(
+            f"{what} needs the scale-out packages, which are not installed: "
+            "pip install -r requirements/scale.lock (or pip install 'backstride[scale]')."
+        )
+
+
 if TASKS_BACKEND == "rq":
+    _require_scale_extra("TASKS_BACKEND=rq", "django_tasks_rq")
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     TASKS = {
@@ -315,6 +329,7 @@ NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
 
 # --- Cache ---------------------------------------------------------------------
 if env("CACHE_URL", "").startswith("redis"):
+    _require_scale_extra("CACHE_URL=redis://…", "redis")
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -1,6 +1,6 @@
 """The Back Pain Relief Manual: a 23-page PDF generated from the Markdown in ``content/``.
 
-Pure Python (WeasyPrint + pypdf), no Django. The newsletter app sends it as the welcome
+Pure Python (WeasyPrint), no Django. The newsletter app sends it as the welcome
 bonus; see ``docs/manual.md``.
 """
 
@@ -9,7 +9,6 @@ from backstride.manual.build import (
     MANUAL_VERSION,
     cached_manual_pdf,
     content_version,
-    manual_page_count,
     render_manual_pdf,
 )
 
@@ -18,6 +17,5 @@ __all__ = [
     "MANUAL_VERSION",
     "cached_manual_pdf",
     "content_version",
-    "manual_page_count",
     "render_manual_pdf",
 ]

@@ -7,12 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from backstride.manual.build import (
-    EXPECTED_PAGES,
-    content_version,
-    manual_page_count,
-    render_manual_pdf,
-)
+from backstride.manual.build import EXPECTED_PAGES, content_version, render_document, write_pdf
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,9 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site-url", default="http://127.0.0.1:8000")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    pdf = render_manual_pdf(site_name=args.site_name, site_url=args.site_url)
-    args.out.write_bytes(pdf)
-    pages = manual_page_count(pdf)
+    document = render_document(site_name=args.site_name, site_url=args.site_url)
+    args.out.write_bytes(write_pdf(document, site_name=args.site_name, site_url=args.site_url))
+    pages = len(document.pages)
     print(
         f"{args.out}: {pages} pages (expected {EXPECTED_PAGES}), version {content_version()}, "
         f"{time.perf_counter() - started:.1f} s"

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import io
 import logging
 import os
 import re
@@ -27,7 +26,6 @@ from string import Template
 from typing import Any
 
 import markdown
-import pypdf
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +263,11 @@ def render_manual_pdf(
     Deterministic: the same content and arguments give the same bytes.
     """
     document = render_document(site_name=site_name, site_url=site_url)
+    return write_pdf(document, site_name=site_name, site_url=site_url)
+
+
+def write_pdf(document: Any, *, site_name: str, site_url: str) -> bytes:
+    """The PDF bytes of a laid-out manual; warns when the page count is not the planned one."""
     if len(document.pages) != EXPECTED_PAGES:
         logger.warning(
             "Back Pain Relief Manual has %d pages, expected %d: a page overflowed",
@@ -276,11 +279,6 @@ def render_manual_pdf(
     ).hexdigest()
     pdf: bytes = document.write_pdf(**_PDF_OPTIONS, pdf_identifier=identifier.encode())
     return pdf
-
-
-def manual_page_count(pdf: bytes) -> int:
-    """Number of pages in a PDF (pypdf)."""
-    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
 # --------------------------------------------------------------------------- caching
