@@ -9,7 +9,9 @@ import numpy as np
 
 from .model import Activity, Lap
 
-MIN_TIMED_FRACTION = 0.9  # below this share of timed points, times are not trusted at all
+#: At or above this share of timed points, the missing times are interpolated; below it, the
+#: missing ones stay NaN (times come from the timed points only, see :func:`resolve_times`).
+MIN_TIMED_FRACTION = 0.9
 PLAUSIBLE_YEAR = 1985
 
 
@@ -53,8 +55,10 @@ def resolve_times(
 ) -> tuple[datetime | None, np.ndarray | None]:
     """Absolute POSIX times (NaN = missing) -> (aware UTC start, seconds since start or None).
 
-    Missing times are interpolated when only a few are missing; when most are missing, or all are
-    equal, times are dropped with a warning (distance is still valid).
+    Missing times are interpolated when only a few are missing (under 10 %); when more are
+    missing, the untimed points keep NaN and the warning says how many lacked a time (the
+    summary takes elapsed and moving time from the timed points). Only when no point has a
+    time, or all times are equal, are times dropped (distance is still valid).
     """
     if tabs is None or len(tabs) == 0:
         return None, None
@@ -73,12 +77,21 @@ def resolve_times(
         start = utc_datetime(first)
         if start.year < PLAUSIBLE_YEAR:
             warnings.append(f"timestamps look wrong (they start in {start.year})")
-    if nvalid < n:
-        if nvalid < MIN_TIMED_FRACTION * n:
+    partial = nvalid < n and nvalid < MIN_TIMED_FRACTION * n
+    if partial:
+        # Times come from the timed points alone (NaN stays for the others): elapsed runs from
+        # the first to the last timed point, and stretches without times count as pauses.
+        if float(np.nanmax(tabs) - np.nanmin(tabs)) < 1.0:
             warnings.append(
-                f"only {nvalid} of {n} points have a timestamp: times and pace are not shown"
+                f"only {nvalid} of {n} points have a timestamp, all the same: times and pace "
+                "are not shown"
             )
             return start, None
+        warnings.append(
+            f"{n - nvalid} of {n} points have no timestamp: times and pace come from "
+            f"the {nvalid} timed points"
+        )
+    elif nvalid < n:
         idx = np.arange(n, dtype=np.float64)
         tabs = np.interp(idx, idx[valid], tabs[valid])
         warnings.append(f"{n - nvalid} of {n} points had no timestamp (interpolated)")
@@ -86,7 +99,7 @@ def resolve_times(
         warnings.append("all points carry the same timestamp: times and pace are not shown")
         return start, None
     t = tabs - first
-    if n > 1 and np.any(np.diff(t) < 0):
+    if n > 1 and np.any(np.diff(t[~np.isnan(t)] if partial else t) < 0):
         warnings.append("timestamps go backwards in places")
     return start, t
 

@@ -103,10 +103,10 @@ class RawPart:
         if n == 0 or nvalid == 0:
             return None, "none", first
         start = utc_datetime(first)
-        if nvalid < n and nvalid < MIN_TIMED_FRACTION * n:
-            return start, "none", first
         if n > 1 and hi - lo < 1.0:
             return start, "none", first
+        if nvalid < n and nvalid < MIN_TIMED_FRACTION * n:
+            return start, "plain", first  # partly timed: the timed points keep their times
         return start, ("interpolate" if nvalid < n else "plain"), first
 
     def chunks(self, times: str, first: float) -> Iterator[PointChunk]:

@@ -577,9 +577,16 @@ def _split(
         sport = map_sport(s.get("sport"), s.get("sub_sport"))
         dist = dist_all[sl].copy()
         if multi and a > 0:
-            before = dist_all[:a][~np.isnan(dist_all[:a])]
-            if len(before):
-                dist = dist - before[-1]
+            # The odometer runs on across parts: count from where the previous part left it,
+            # or from this part's first reading when the previous part recorded no distance
+            # (a transition without one), so its distance does not land in this part.
+            prev = dist_all[edges[k - 1] : a]
+            prev = prev[~np.isnan(prev)]
+            own = dist[~np.isnan(dist)]
+            if len(prev):
+                dist = dist - prev[-1]
+            elif len(own):
+                dist = dist - own[0]
         totals = {
             key: s[key]
             for key in (
@@ -603,6 +610,7 @@ def _split(
             tabs = np.where(absolute, part_ts + FIT_EPOCH, np.nan)
         s_start = _abs_time(s.get("start_raw"))
         s_end = _abs_time(s.get("end_raw"))
+        s_next = _abs_time(sessions[k + 1].get("start_raw")) if k + 1 < len(sessions) else None
         my_laps = [
             lap
             for raw, lap, _ in laps
@@ -612,6 +620,7 @@ def _split(
                 s_start is not None
                 and raw + FIT_EPOCH >= s_start - 1
                 and (s_end is None or raw + FIT_EPOCH <= s_end + 1)
+                and (s_next is None or raw + FIT_EPOCH < s_next - 1)  # the next part's lap
             )
         ]
         sub = s.get("sub_sport")

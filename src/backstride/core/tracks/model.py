@@ -16,7 +16,7 @@ import numpy as np
 
 #: Bump whenever a change can alter the numbers computed for an already imported file, so stored
 #: summaries can be recomputed (``recompute``) and each stored number says which algorithm made it.
-ALGORITHM_VERSION = "1"
+ALGORITHM_VERSION = "2"  # 2: recorded device totals win; partly timed files keep their times
 
 SPORTS = ("run", "walk", "cycle", "cross_trainer", "swim", "other")
 FORMATS = ("gpx", "tcx", "fit")

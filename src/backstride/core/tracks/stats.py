@@ -109,6 +109,50 @@ def distance_steps(activity: Activity, warnings: list[str]) -> tuple[np.ndarray,
     return np.zeros(n), "none", gps_total
 
 
+def recorded_distance(activity: Activity) -> float | None:
+    """The total distance the device recorded for this activity, as the watch shows it: the
+    session total (FIT) or the sum of the lap totals (TCX; FIT without a session total), or
+    ``None`` when it recorded none. The final record distance is used by :func:`distance_steps`.
+    """
+    total = activity.device_totals.get("total_distance")
+    if total is not None and float(total) > 0:
+        return float(total)
+    laps = [lap.distance_m for lap in activity.laps if lap.distance_m is not None]
+    if laps and sum(laps) > 0:
+        return float(sum(laps))
+    return None
+
+
+def apply_recorded_total(
+    activity: Activity,
+    steps: np.ndarray,
+    source: str,
+    gps_total: float | None,
+    warnings: list[str],
+) -> tuple[np.ndarray, float, str]:
+    """The activity's distance: the device's recorded total when there is a plausible one (the
+    per-point steps are scaled to it, so the splits add up to it), else the sum of ``steps``.
+    Returns (steps, distance, source)."""
+    measured = float(steps.sum())
+    total = recorded_distance(activity)
+    if total is None:
+        return steps, measured, source
+    use_gps = source == "gps" and bool(gps_total)
+    reference = float(gps_total or 0.0) if use_gps else measured
+    what = "GPS distance" if use_gps else "distance of the recorded track"
+    if reference and not 0.5 * reference <= total <= 2.0 * reference:
+        already = source == "gps" and activity.dist is not None  # distance_steps said so
+        if not already:
+            warnings.append(
+                f"the device's total distance ({total:.0f} m) does not fit the {what} "
+                f"({reference:.0f} m); the {what} is used"
+            )
+        return steps, measured, source
+    if measured > 0:
+        steps = steps * (total / measured)
+    return steps, total, "device"
+
+
 def moving_mask(
     t: np.ndarray,
     cum: np.ndarray,
@@ -221,16 +265,18 @@ def summarise(activity: Activity, *, moving_threshold_m_s: float | None = None) 
     n = activity.points
     if n == 0:
         return _from_device_totals(activity, warnings)
-    steps, source, gps_total = distance_steps(activity, warnings)
+    steps, step_source, gps_total = distance_steps(activity, warnings)
+    steps, distance, source = apply_recorded_total(
+        activity, steps, step_source, gps_total, warnings
+    )
     cum = np.cumsum(steps)
-    distance = float(cum[-1]) if n else 0.0
-    t = activity.t
+    t, timed = _timeline(activity.t)
     threshold = (
         moving_threshold_m_s
         if moving_threshold_m_s is not None
         else STOP_SPEED_M_S.get(activity.sport, STOP_SPEED_M_S["other"])
     )
-    profile = elevation_profile(activity.ele, activity.t)
+    profile = elevation_profile(activity.ele, t if timed is None else None)
     gain = loss = None
     cum_gain = None
     if profile is not None:
@@ -239,28 +285,41 @@ def summarise(activity: Activity, *, moving_threshold_m_s: float | None = None) 
         loss = float(-d[d < 0].sum())
         cum_gain = np.concatenate(([0.0], np.cumsum(np.maximum(d, 0.0))))
     elapsed = moving = 0.0
+    paced_distance = distance
     splits: list[Split] = []
     if t is not None and n >= 2:
         elapsed = float(t[-1] - t[0])
         if elapsed < 0:
             elapsed = float(np.max(t) - np.min(t))
-        mask = moving_mask(
-            t,
-            cum,
-            threshold,
-            source != "none",
-            activity.cadence,
-            _filled_positions(activity, source),
-        )
-        if source == "gps" and activity.segment_starts is not None:
+        positions = _filled_positions(activity, step_source)
+        has_distance = step_source != "none"
+        if timed is None:
+            mask = moving_mask(t, cum, threshold, has_distance, activity.cadence, positions)
+        else:
+            # Partly timed: only steps between two neighbouring timed points can be moving;
+            # a stretch of points without times is a pause (as gpxpy counts it).
+            idx = np.flatnonzero(timed)
+            cad = activity.cadence
+            sub = moving_mask(
+                t[idx],
+                cum[idx],
+                threshold,
+                has_distance,
+                cad[idx] if cad is not None else None,
+                (positions[0][idx], positions[1][idx]) if positions is not None else None,
+            )
+            sub[1:] &= np.diff(idx) == 1
+            mask = np.zeros(n, dtype=bool)
+            mask[idx] = sub
+            both = timed[1:] & timed[:-1]
+            paced_distance = float(steps[1:][both].sum())
+        if step_source == "gps" and activity.segment_starts is not None:
             mask[activity.segment_starts] = False  # the jump between GPS segments is a pause
         dt = np.diff(np.maximum.accumulate(t), prepend=t[0])
         cum_moving = np.cumsum(np.where(mask, dt, 0.0))
         moving = float(cum_moving[-1])
-        if source != "none":
+        if step_source != "none" and timed is None:
             splits = _splits(cum, t, cum_moving, cum_gain, activity.hr)
-    elif source == "none" and activity.t is None:
-        pass
     hr = activity.hr
     cad = activity.cadence
     avg_hr = max_hr = avg_cad = max_cad = None
@@ -283,7 +342,7 @@ def summarise(activity: Activity, *, moving_threshold_m_s: float | None = None) 
         elevation_gain_m=gain,
         elevation_loss_m=loss,
         points=n,
-        avg_pace_s_per_km=_pace(moving, distance),
+        avg_pace_s_per_km=_pace(moving, paced_distance),
         avg_hr=avg_hr,
         max_hr=max_hr,
         avg_cadence=avg_cad,
@@ -295,6 +354,26 @@ def summarise(activity: Activity, *, moving_threshold_m_s: float | None = None) 
         gps_distance_m=gps_total,
         sports=[activity.sport],
     )
+
+
+def _timeline(t: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(times without gaps, which points were timed) for a time column that may hold NaN for
+    points without a timestamp (a partly timed file): an untimed point takes the time of the
+    timed point before it (the first timed one when it comes before any), so it adds no time.
+    ``which`` is ``None`` when every point is timed; times are ``None`` with under 2 timed."""
+    if t is None:
+        return None, None
+    ok = ~np.isnan(t)
+    if ok.all():
+        return t, None
+    if np.count_nonzero(ok) < 2:
+        return None, None
+    pos = np.where(ok, np.arange(len(t)), 0)
+    np.maximum.accumulate(pos, out=pos)
+    filled = t[pos]
+    first = int(np.argmax(ok))
+    filled[:first] = t[first]
+    return filled, ok
 
 
 def _pace(moving_s: float, distance_m: float) -> float | None:
