@@ -55,6 +55,45 @@ def test_stats_json_prints_one_object_per_file_and_exits_1_if_any_failed(shared_
     assert "1 of 4 files could not be read" in proc.stderr
 
 
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+def test_stats_runs_without_importing_django_and_prints_what_the_command_prints(
+    shared_data, as_json
+):
+    fit = shared_data / "activities/fit/fitparse__activity-small-fenix2-run.fit"
+    gpx = shared_data / "activities/odd/gpxpy__cerknicko-without-times.gpx"
+    bad = shared_data / "activities/odd/fitparse__activity-filecrc.fit"
+    files = [str(fit), str(bad), str(gpx)]
+    flags = ["--json"] if as_json else []
+    # -X importtime lists every module the process imports (on stderr).
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "backstride", "activity", "stats", *flags,
+         *files],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "no.such.settings"},
+    )  # fmt: skip
+    imported = [
+        line.split("|")[-1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:")
+    ]
+    assert "backstride.core.tracks.api" in imported
+    assert not [m for m in imported if m.split(".")[0] == "django"]
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1] == "CommandError: 1 of 3 files could not be read."
+    # The same lines as Django's management command gives.
+    out = io.StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("activity", "stats", *flags, *files, stdout=out)
+    assert error.value.returncode == 1
+    assert proc.stdout == out.getvalue()
+
+
+def test_stats_help_and_django_options_still_go_through_django():
+    proc = run_cli("stats", "--help")
+    assert proc.returncode == 0
+    assert "usage: backstride activity stats" in proc.stdout
+
+
 def test_stats_all_good_exits_0_and_never_touches_the_database(shared_data):
     # pytest-django blocks database access in tests without the db fixture.
     out = io.StringIO()

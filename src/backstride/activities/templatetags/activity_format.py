@@ -4,27 +4,12 @@ from __future__ import annotations
 
 from django import template
 
+# Shared with `backstride activity stats`, which prints them without Django.
+from backstride.core.tracks.cli import format_duration, format_pace
+
+__all__ = ["format_duration", "format_pace", "register"]
+
 register = template.Library()
-
-
-def format_duration(seconds: float | None) -> str:
-    """1:02:03 for an hour or more, 45:07 below; "—" when unknown."""
-    if seconds is None:
-        return "—"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
-
-
-def format_pace(seconds_per_km: float | None) -> str:
-    """5:30 /km; "—" when there is no meaningful pace."""
-    if not seconds_per_km or seconds_per_km <= 0 or seconds_per_km > 99 * 60:
-        return "—"
-    minutes, secs = divmod(round(seconds_per_km), 60)
-    return f"{minutes}:{secs:02d} /km"
 
 
 @register.filter

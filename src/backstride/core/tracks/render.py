@@ -7,12 +7,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
 from .model import ALGORITHM_VERSION, Activity
 
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as XML entities (as :func:`xml.sax.saxutils.escape`, which would
+    import ``urllib.request`` and ``http.client`` into every ``activity stats`` run)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value with its quotes, as :func:`xml.sax.saxutils.quoteattr` gives."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' in text:
+        if "'" in text:
+            return '"{}"'.format(text.replace('"', "&quot;"))
+        return f"'{text}'"
+    return f'"{text}"'
 
 def _rdp(pts: np.ndarray, eps: float) -> np.ndarray:
     """Ramer-Douglas-Peucker simplification (iterative, numpy per segment)."""

@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from backstride.activities.templatetags.activity_format import format_duration, format_pace
+from backstride.core.tracks.cli import stats_output
 
 
 class Command(BaseCommand):
@@ -60,41 +59,18 @@ class Command(BaseCommand):
 
     # --- stats -------------------------------------------------------------------------
     def stats(self, files: list[str], as_json: bool) -> None:
+        """The same lines as the Django-free path (`backstride.core.tracks.cli`), which
+        `backstride activity stats FILE... [--json]` normally takes."""
         from backstride.core.tracks import file_stats
 
         failed = 0
         for name in files:
             result = file_stats(name)
-            if "error" in result:
-                failed += 1
-            if as_json:
-                self.stdout.write(json.dumps(result, ensure_ascii=False))
-            elif "error" in result:
-                self.stdout.write(f"{name}: error: {result['error']}")
-            else:
-                self.stdout.write(self._stats_line(result))
+            failed += "error" in result
+            self.stdout.write(stats_output(result, as_json))
             self.stdout.flush()
         if failed:
             raise CommandError(f"{failed} of {len(files)} files could not be read.", returncode=1)
-
-    @staticmethod
-    def _stats_line(r: dict[str, Any]) -> str:
-        km = (r.get("distance_m") or 0) / 1000
-        gain = r.get("elevation_gain_m")
-        parts = [
-            f"{r['file']}: {r.get('sport')}",
-            str(r.get("start") or "no start time"),
-            f"{km:.2f} km",
-            f"moving {format_duration(r.get('moving_s'))}",
-            f"elapsed {format_duration(r.get('elapsed_s'))}",
-            f"pace {format_pace(r.get('avg_pace_s_per_km'))}",
-            f"climb {gain if gain is not None else '—'} m",
-            f"{r.get('points')} points",
-        ]
-        line = ", ".join(parts)
-        for warning in r.get("warnings") or []:
-            line += f"\n  warning: {warning}"
-        return line
 
     # --- import ------------------------------------------------------------------------
     def import_files(self, files: list[str], email: str, background: bool) -> None:
