@@ -10,6 +10,13 @@ process each). ``--archive N`` builds an export archive of N activity files and 
     .venv/bin/python bench/import_bench.py --quick         # one run per file (noisier)
     .venv/bin/python bench/import_bench.py --archive 1000  # archive: parse + summarise (core)
     .venv/bin/python bench/import_bench.py --archive 1000 --mode db   # end-to-end (see IMPORTERS)
+    .venv/bin/python bench/import_bench.py --whole-process  # `backstride activity stats` vs peers
+
+``--whole-process`` runs each parser as its own Python process on the same 25-100k-point files
+(the synthetic 96k-point GPX, a 99k-point TCX generated here, the 45.8k-record multisport FIT):
+``backstride activity stats --json FILE`` against ``python -c`` running gpxpy, tcxreader and
+fitdecode, so start-up and imports count too. Ratios only, against the peers run in the same
+script.
 
 Timing assertions never go in tests; this script is where speed is measured.
 """
@@ -245,6 +252,130 @@ def run_memory() -> None:
         print(f"  {lib:11} {growth:7.1f} MB{note}")
 
 
+# --- Whole processes ------------------------------------------------------------------------
+WHOLE_TARGETS = {"gpxpy": 3.0, "tcxreader": 3.0, "fitdecode": 10.0}
+#: What each peer does as a whole process: parse the file and compute the figures a user
+#: asks for (distance and time); ``sys.argv[1]`` is the file.
+PEER_SCRIPTS = {
+    "gpxpy": "import sys, gpxpy\n"
+    "with open(sys.argv[1], 'rb') as fh: g = gpxpy.parse(fh)\n"
+    "print(g.length_2d(), g.get_duration(), g.get_moving_data().moving_time)",
+    "tcxreader": "import sys\nfrom tcxreader.tcxreader import TCXReader\n"
+    "r = TCXReader().read(sys.argv[1])\nprint(r.distance, r.duration)",
+    "fitdecode": "import sys, fitdecode\nn = 0\n"
+    "with fitdecode.FitReader(sys.argv[1]) as reader:\n"
+    "    for frame in reader: n += 1\nprint(n)",
+}
+
+
+def synth_tcx(path: Path, points: int = 99_000) -> None:
+    """A Garmin-style TCX run of ``points`` 1 s trackpoints (position, altitude, distance, heart
+    rate, run cadence) in laps of 1 km, one element per line (~28 MB at 99k)."""
+    import math
+
+    lat0, lon0 = 46.05, 14.50
+    t0 = 1_700_000_000
+    out = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="no" ?>\n'
+        '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/'
+        'TrainingCenterDatabase/v2" xmlns:ns3="http://www.garmin.com/xmlschemas/'
+        'ActivityExtension/v2">\n  <Activities>\n    <Activity Sport="Running">\n'
+        "<Id>2023-11-14T22:13:20Z</Id>\n"
+    ]
+    speed = 3.0
+    lap_pts = int(1000 / speed)
+    for a in range(0, points, lap_pts):
+        b = min(a + lap_pts, points)
+        start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0 + a))
+        out.append(
+            f'      <Lap StartTime="{start}">\n'
+            f"<TotalTimeSeconds>{b - a}.0</TotalTimeSeconds>\n"
+            f"<DistanceMeters>{(b - a) * speed:.1f}</DistanceMeters>\n"
+            "<Intensity>Active</Intensity>\n        <TriggerMethod>Manual</TriggerMethod>\n"
+            "<Track>\n"
+        )
+        for i in range(a, b):
+            ang = i / 600.0  # a 1.8 km loop, run round and round
+            lat = lat0 + 0.0026 * math.sin(ang)
+            lon = lon0 + 0.0037 * math.cos(ang)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0 + i))
+            out.append(
+                "<Trackpoint>\n"
+                f"<Time>{stamp}</Time>\n"
+                "<Position>\n"
+                f"<LatitudeDegrees>{lat:.7f}</LatitudeDegrees>\n"
+                f"<LongitudeDegrees>{lon:.7f}</LongitudeDegrees>\n"
+                "</Position>\n"
+                f"<AltitudeMeters>{300 + 20 * math.sin(i / 97.0):.1f}</AltitudeMeters>\n"
+                f"<DistanceMeters>{i * speed:.1f}</DistanceMeters>\n"
+                "<HeartRateBpm>\n"
+                f"<Value>{140 + i % 17}</Value>\n"
+                "</HeartRateBpm>\n"
+                "<Extensions>\n              <ns3:TPX>\n"
+                f"<ns3:RunCadence>{84 + i % 5}</ns3:RunCadence>\n"
+                "</ns3:TPX>\n            </Extensions>\n"
+                "</Trackpoint>\n"
+            )
+        out.append("</Track>\n      </Lap>\n")
+    out.append("</Activity>\n  </Activities>\n</TrainingCenterDatabase>\n")
+    path.write_text("".join(out))
+
+
+def _child_cpu(cmd: list[str]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one whole child process (user + system time)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode not in (0,):
+        raise RuntimeError(f"{cmd[:3]} exited {proc.returncode}: {err[-300:]}")
+    return usage.ru_utime + usage.ru_stime, wall
+
+
+def run_whole_process(runs: int) -> None:
+    backstride = [str(Path(sys.executable).with_name("backstride"))]
+    if not Path(backstride[0]).exists():
+        backstride = [sys.executable, "-m", "backstride"]
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
+        tcx = Path(tmp) / "SYNTH_tcx_99k.tcx"
+        synth_tcx(tcx)
+        files = {
+            "gpxpy": sorted((ACTIVITIES / "synth").glob("*.gpx"))[0],
+            "tcxreader": tcx,
+            "fitdecode": ACTIVITIES / "fit" / "goldencheetah__MultiSport-2019-11-24.fit",
+        }
+        print(
+            f"\nWhole processes (CPU = user + system of the process; best of {runs}, interleaved)"
+        )
+        head = f"{'file':44} {'points':>7} {'MB':>5}  {'parser':10} {'CPU s':>6} {'wall s':>6}"
+        print(head + "  ours is")
+        for peer, path in files.items():
+            points = sum(a.points for a in parse_file(path))
+            ours_cmd = [*backstride, "activity", "stats", "--json", str(path)]
+            peer_cmd = [sys.executable, "-c", PEER_SCRIPTS[peer], str(path)]
+            best: dict[str, tuple[float, float]] = {}
+            for _ in range(runs):
+                for name, cmd in (("backstride", ours_cmd), (peer, peer_cmd)):
+                    cpu, wall = _child_cpu(cmd)
+                    old = best.get(name)
+                    best[name] = (min(cpu, old[0]), min(wall, old[1])) if old else (cpu, wall)
+            ratio = best[peer][0] / best["backstride"][0]
+            target = WHOLE_TARGETS[peer]
+            size = path.stat().st_size / 1e6
+            for name in ("backstride", peer):
+                cpu, wall = best[name]
+                verdict = ""
+                if name == peer:
+                    verdict = (f"{ratio:5.1f}x faster (target >= {target:g}x: "
+                               f"{'met' if ratio >= target else 'MISSED'})")  # fmt: skip
+                print(f"{path.name[:44]:44} {points:>7,} {size:>5.1f}  {name:10} {cpu:>6.2f} "
+                      f"{wall:>6.2f}  {verdict}")  # fmt: skip
+
+
 # --- Archive ------------------------------------------------------------------------------
 _DATE = re.compile(rb"(\d{4})-(\d{2})-(\d{2})T")
 
@@ -428,6 +559,11 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="one run per file instead of three")
     ap.add_argument("--archive", type=int, metavar="N", help="build and import an N-file archive")
     ap.add_argument("--mode", choices=sorted(IMPORTERS), default="core")
+    ap.add_argument(
+        "--whole-process",
+        action="store_true",
+        help="`backstride activity stats` against gpxpy/tcxreader/fitdecode as whole processes",
+    )
     ap.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--archive-child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -439,6 +575,10 @@ def main() -> None:
         return
     if args.archive:
         run_archive(args.archive, args.mode)
+        return
+    if args.whole_process:
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, files from {ACTIVITIES}")
+        run_whole_process(1 if args.quick else 5)
         return
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, files from {ACTIVITIES}")
     rows = run_parsers(1 if args.quick else 3)
