@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("backstride.accounts.urls")),
     path("rehab/", include("backstride.rehab.urls")),
     path("activities/", include("backstride.activities.urls")),
+    path("running/", include("backstride.running.urls")),
     path("newsletter/", include("backstride.newsletter.urls")),
     path("", include("backstride.publication.urls")),
     path("api/", api.urls),

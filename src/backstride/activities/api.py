@@ -95,7 +95,7 @@ class WeekOut(Schema):
 
 class LoadOut(Schema):
     timezone: str
-    ceiling_km: float
+    ceiling_km: float | None
     weeks: list[WeekOut]
 
 

@@ -37,6 +37,7 @@ from backstride.core import tracks
 from backstride.core.load import week_start
 from backstride.core.tracks.archive import ArchiveLimits, iter_archive
 from backstride.core.tracks.model import size_text
+from backstride.running import services as running
 
 from .models import Activity, ActivityFile, ImportBatch, ImportItem, Source, Sport
 
@@ -71,8 +72,6 @@ EARLIEST_START = datetime(1990, 1, 1, tzinfo=UTC)
 
 ROUTE_WIDTH, ROUTE_HEIGHT = 320, 240
 
-#: Protocol default (DESIGN §3): weekly running volume builds towards about 20 km at this stage.
-DEFAULT_WEEKLY_CEILING_KM = 20.0
 #: Sports whose distance counts as running volume against the weekly ceiling.
 RUNNING_SPORTS = (Sport.RUN, Sport.WALK_RUN)
 
@@ -762,21 +761,10 @@ def pain_series(user: Any, start: date, end: date) -> list[tuple[date, float]]:
         return []
 
 
-def weekly_ceiling_km(user: Any) -> float:
-    """The protocol's weekly running ceiling for this athlete (hook for the rehab app)."""
-    try:
-        from backstride.rehab import services as rehab_services  # type: ignore[attr-defined]
-    except ImportError:
-        return DEFAULT_WEEKLY_CEILING_KM
-    provider = getattr(rehab_services, "weekly_ceiling_km", None)
-    if provider is None:
-        return DEFAULT_WEEKLY_CEILING_KM
-    try:
-        value = provider(user)
-    except Exception:
-        log.exception("rehab weekly_ceiling_km failed")
-        return DEFAULT_WEEKLY_CEILING_KM
-    return float(value) if value else DEFAULT_WEEKLY_CEILING_KM
+def weekly_ceiling_km(user: Any) -> float | None:
+    """The weekly running ceiling of the athlete's ladder and (possibly tailored) protocol, or
+    None when it must not be shown as a target (beginners)."""
+    return running.weekly_ceiling_km(user)
 
 
 # --- Export --------------------------------------------------------------------------------
@@ -946,32 +934,12 @@ def this_week(user: Any, now: datetime | None = None) -> dict[str, Any]:
         "zone": zone.key,
         "running_km": running_m / 1000.0,
         "ceiling_km": ceiling,
-        "meter_km": min(running_m / 1000.0, ceiling),
-        "over_ceiling": running_m / 1000.0 > ceiling,
+        "meter_km": min(running_m / 1000.0, ceiling) if ceiling else running_m / 1000.0,
+        "over_ceiling": ceiling is not None and running_m / 1000.0 > ceiling,
         "sessions": len(activities),
         "total_s": sum(a.moving_s for a in activities),
         "last": last,
     }
-
-
-def activity_checkins(activity: Activity) -> list[dict[str, Any]]:
-    """Check-ins linked to this activity, if the rehab app exposes them (optional hook).
-
-    ``backstride.rehab.services.activity_checkins(activity)`` may return a list of dicts
-    with at least a ``label``; without it there are none.
-    """
-    try:
-        from backstride.rehab import services as rehab_services  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    provider = getattr(rehab_services, "activity_checkins", None)
-    if provider is None:
-        return []
-    try:
-        return list(provider(activity))
-    except Exception:
-        log.exception("rehab activity_checkins failed")
-        return []
 
 
 #: Start and finish closer than this (SVG units, about a marker's width) read as one place.
@@ -1010,35 +978,9 @@ def route_ends(points: str) -> RouteEnds | None:
     return RouteEnds(sx, sy, fx, fy)
 
 
-#: DESIGN §3: no single run should exceed the longest run of the last 30 days by more than 10 %.
-LONGEST_RUN_WINDOW = timedelta(days=30)
-LONGEST_RUN_STEP = 0.10
-
-
-def longest_run_check(activity: Activity) -> dict[str, float] | None:
-    """How this run compares with the longest run of the 30 days before it (runs only).
-
-    Returns ``{"previous_km", "increase"}`` when it was more than 10 % longer, else None.
-    """
-    if activity.sport not in RUNNING_SPORTS or activity.distance_m <= 0:
-        return None
-    previous = (
-        Activity.objects.filter(
-            user_id=activity.user_id,
-            sport__in=RUNNING_SPORTS,
-            start__gte=activity.start - LONGEST_RUN_WINDOW,
-            start__lt=activity.start,
-        )
-        .order_by("-distance_m")
-        .values_list("distance_m", flat=True)
-        .first()
-    )
-    if not previous:
-        return None
-    increase = activity.distance_m / previous - 1
-    if round(increase, 6) <= LONGEST_RUN_STEP:
-        return None
-    return {"previous_km": previous / 1000, "increase": increase}
+def longest_run_check(activity: Activity) -> running.LongestRunCheck | None:
+    """The longest-run guard of the athlete's protocol applied to this run (None when within)."""
+    return running.longest_run_check(activity)
 
 
 def export_data(user: Any) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backstride.accounts.permissions import athlete_required, viewable_athlete
+from backstride.running import checkins as running_checkins
 
 from . import services
 from .forms import ImportedActivityForm, ManualActivityForm, UploadForm
@@ -119,7 +120,8 @@ def _render_detail(request: HttpRequest, scope: Scope, activity: Activity) -> Ht
         "splits_have_hr": any(s.get("avg_hr") is not None for s in splits),
         "splits_have_climb": activity.elevation_gain_m is not None,
         "route_viewbox": f"-10 -10 {services.ROUTE_WIDTH + 20} {services.ROUTE_HEIGHT + 20}",
-        "checkins": services.activity_checkins(activity),
+        "run_checkin": running_checkins.checkin_for(activity),
+        "checkin_due": running_checkins.needs_checkin(activity),
         "stopped_s": max(0.0, activity.elapsed_s - activity.moving_s),
         "longest": services.longest_run_check(activity),
         "route_ends": services.route_ends(activity.route_svg),

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 from backstride.accounts.models import User
+from backstride.running.api import router as running_router
 from backstride.web.optional import app_module
 
 from .auth import api_auth
@@ -51,3 +52,4 @@ for _app in ("rehab", "activities", "publication", "newsletter"):
     _module = app_module(_app, "api")
     if _module is not None:
         api.add_router(f"/{_app}/", _module.router)
+api.add_router("/running/", running_router)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backstride.web.optional import app_module
 
-DEMO_APPS = ["accounts", "rehab", "activities", "publication", "newsletter"]
+DEMO_APPS = ["accounts", "rehab", "activities", "running", "publication", "newsletter"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from .models import CalendarToken, ReadinessResult, RunCheckIn
+
+
+@admin.register(RunCheckIn)
+class RunCheckInAdmin(admin.ModelAdmin):
+    list_display = (
+        "user",
+        "activity",
+        "pain_during",
+        "pain_after",
+        "pain_next_morning",
+        "created_at",
+    )
+    raw_id_fields = ("user", "activity")
+
+
+@admin.register(ReadinessResult)
+class ReadinessResultAdmin(admin.ModelAdmin):
+    list_display = ("user", "test_id", "value", "symptoms_rose", "day")
+    raw_id_fields = ("user",)
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "created_at", "revoked_at")
+    raw_id_fields = ("user",)
+    exclude = ("token",)
