@@ -270,7 +270,7 @@ PEER_SCRIPTS = {
 
 def synth_tcx(path: Path, points: int = 99_000) -> None:
     """A Garmin-style TCX run of ``points`` 1 s trackpoints (position, altitude, distance, heart
-    rate, run cadence) in laps of 1 km, one element per line (~28 MB at 99k)."""
+    rate, run cadence) in laps of 1 km, one element per line (~42 MB at 99k)."""
     import math
 
     lat0, lon0 = 46.05, 14.50
