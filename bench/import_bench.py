@@ -120,9 +120,12 @@ def _importable(module: str) -> bool:
 PEERS: dict[str, list[tuple[str, Callable[[Path], Any]]]] = {
     "gpx": [("gpxpy", gpxpy_parse)],
     "tcx": [("tcxreader", tcxreader_parse)],
-    "fit": [("fitdecode", fitdecode_parse), ("fitparse", fitparse_parse)],
+    "fit": [("fitdecode", fitdecode_parse)],
 }
-if _importable("garmin_fit_sdk"):  # optional: compared only when it is installed
+# Optional peers: compared only when installed (fitparse is not in the dev lock).
+if _importable("fitparse"):
+    PEERS["fit"].append(("fitparse", fitparse_parse))
+if _importable("garmin_fit_sdk"):
     PEERS["fit"].append(("garmin-fit-sdk", garmin_parse))
 
 
