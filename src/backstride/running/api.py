@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from backstride.accounts.models import User
 from backstride.accounts.permissions import viewable_athlete
@@ -260,7 +261,7 @@ def athlete_checkins(request: HttpRequest, athlete_id: int, page: Query[Page]) -
     response={201: CheckInOut},
     summary="Check in after a run or cross-trainer session (one per session)",
 )
-def create_checkin(request: HttpRequest, body: CheckInIn) -> tuple[int, CheckInOut]:
+def create_checkin(request: HttpRequest, body: CheckInIn) -> Status:
     user = _me(request)
     activity = Activity.objects.filter(pk=body.activity_id, user=user).first()
     if activity is None:
@@ -277,7 +278,7 @@ def create_checkin(request: HttpRequest, body: CheckInIn) -> tuple[int, CheckInO
         saved = checkins.record_checkin(user, activity, answers)
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
-    return 201, checkin_out(saved)
+    return Status(201, checkin_out(saved))
 
 
 @router.get("/check-ins", response=list[CheckInOut], summary="Your run check-ins, newest first")
