@@ -141,6 +141,8 @@ def test_new_athlete_assessment_to_phase_1_session_and_check_in(
 
     # post-session check-in
     page.get_by_role("heading", name="How did it go?").wait_for()
+    pick(page, "Your pain just before the session", "2")
+    pick(page, "Your worst pain during the session", "3")
     pick(page, "Your pain now, after the session", "3")
     pick(
         page,

@@ -32,11 +32,24 @@ def do_session(client: Any, done: list[str] | None = None) -> Any:
 
 
 def check_in(
-    client: Any, pain: int = 1, leg: str = "none", stiffness: int = 2, effort: int = 4
+    client: Any,
+    pain: int = 1,
+    leg: str = "none",
+    stiffness: int = 2,
+    effort: int = 4,
+    before: int = 1,
+    during: int | None = None,
 ) -> Any:
     return client.post(
         reverse("rehab:checkin"),
-        {"pain_now": pain, "leg_symptoms": leg, "stiffness": stiffness, "effort": effort},
+        {
+            "pain_before": before,
+            "pain_during": min(pain, 3) if during is None else during,
+            "pain_now": pain,
+            "leg_symptoms": leg,
+            "stiffness": stiffness,
+            "effort": effort,
+        },
     )
 
 

@@ -384,3 +384,46 @@ def test_no_better_after_six_weeks_shows_a_review_on_today(
         summary = services.today_summary(athlete)
     assert "Time for a review" in page and "GP or a physiotherapist" in page
     assert "6 weeks" in summary["review"]
+
+
+# --- check-in gaps: pain before and during, and the 48-hour answer -----------------------------
+def test_check_in_asks_pain_before_and_during_the_session(
+    athlete: Any, athlete_client: Any
+) -> None:
+    place(athlete_client, pain=CALM_PAIN, legs=NO_LEGS)
+    with travel(0, 18):
+        do_session(athlete_client)
+        form = athlete_client.get(reverse("rehab:checkin")).context["form"]
+        assert {"pain_before", "pain_during"} <= set(form.fields)
+        bad = athlete_client.post(reverse("rehab:checkin"), {"pain_now": 2, "leg_symptoms": "none"})
+        assert bad.status_code == 200 and "error-summary" in bad.content.decode()
+        check_in(athlete_client, pain=3, before=2, during=6)
+        page = athlete_client.get(reverse("rehab:checkin_result")).content.decode()
+    assert "badge-red" in page and "during 6/10" in page  # pain during counts for the colour
+
+
+@pytest.mark.parametrize(("pain", "asked"), [(2, False), (4, True), (7, True)])
+def test_48_hour_answer_is_asked_after_a_day_that_was_not_green(
+    athlete: Any, athlete_client: Any, pain: int, asked: bool
+) -> None:
+    place(athlete_client, pain=CALM_PAIN, legs=NO_LEGS)
+    with travel(0, 18):
+        do_session(athlete_client)
+        check_in(athlete_client, pain=pain)
+    with travel(2, 9):
+        page = athlete_client.get(reverse("rehab:today")).content.decode()
+    assert ("Has your back settled?" in page) is asked
+
+
+def test_not_settled_after_48_hours_steps_back(athlete: Any, athlete_client: Any) -> None:
+    place(athlete_client, pain=CALM_PAIN, legs=NO_LEGS)  # Phase 2
+    with travel(0, 18):
+        do_session(athlete_client)
+        check_in(athlete_client, pain=4)
+    with travel(2, 9):
+        response = athlete_client.post(reverse("rehab:fortyeight"), {"pain_48h": 5})
+        assert response["Location"] == reverse("rehab:checkin_result") + "?day=2025-03-03"
+        page = athlete_client.get(response["Location"]).content.decode()
+    assert "badge-red" in page and "two days on 5/10" in page
+    change = PhaseChange.objects.get(user=athlete, action="step_back")
+    assert "step-back-48h-red" in change.rule_ids and change.to_phase == 1

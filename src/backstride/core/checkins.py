@@ -1,7 +1,8 @@
 """Check-ins and the metrics rules are written in.
 
-A check-in is what the athlete reports after a session (pain now, leg symptoms, stiffness,
-effort) plus the next-morning pain, asked the following day. Rules look at a 7-day window
+A check-in is what the athlete reports after a session (pain just before and during it, pain
+now, leg symptoms, stiffness, effort), the next-morning pain asked the following day, and,
+after a day that was not green, the pain 48 hours on. Rules look at a 7-day window
 of them through a fixed registry of metrics (``mean``, ``max``, ``days``, ``checkin_days``,
 ``test``, ``days_in_phase``): a protocol names a metric, never code.
 """
@@ -37,9 +38,20 @@ class CheckIn:
     stiffness: int | None = None
     effort: int | None = None
     pain_next_morning: int | None = None
+    pain_before: int | None = None
+    pain_during: int | None = None
+    pain_48h: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("pain_now", "stiffness", "effort", "pain_next_morning"):
+        for name in (
+            "pain_now",
+            "stiffness",
+            "effort",
+            "pain_next_morning",
+            "pain_before",
+            "pain_during",
+            "pain_48h",
+        ):
             value = getattr(self, name)
             if value is None and name != "pain_now":
                 continue
@@ -116,6 +128,9 @@ def _sort_key(c: CheckIn) -> tuple[Any, ...]:
         -1 if c.stiffness is None else c.stiffness,
         -1 if c.effort is None else c.effort,
         -1 if c.pain_next_morning is None else c.pain_next_morning,
+        -1 if c.pain_before is None else c.pain_before,
+        -1 if c.pain_during is None else c.pain_during,
+        -1 if c.pain_48h is None else c.pain_48h,
     )
 
 

@@ -82,6 +82,8 @@ def checkin_feedback(protocol: Protocol, checkin: CheckIn, decision: Decision | 
         )
     if checkin.pain_next_morning is None:
         steps.append("Tomorrow morning we'll ask how your back feels after a night's sleep.")
+    elif light != "green" and checkin.pain_48h is None:
+        steps.append("Tomorrow we'll ask once more how your back feels, two days on.")
     return Feedback(
         light=light,
         word=LIGHT_WORDS[light],

@@ -64,7 +64,10 @@ PHASE_METRICS: Final[tuple[str, ...]] = (*CHECKIN_METRICS, "test", "days_in_phas
 PLACEMENT_METRICS: Final[tuple[str, ...]] = ("answer", "test")
 #: check-in field -> kind ("score" 0-10, or the leg-symptom vocabulary)
 CHECKIN_FIELDS: Final[Mapping[str, str]] = {
+    "pain_before": "score",
+    "pain_during": "score",
     "pain_now": "score",
+    "pain_48h": "score",
     "pain_next_morning": "score",
     "stiffness": "score",
     "effort": "score",

@@ -401,6 +401,8 @@ class SessionDoneForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
+    pain_before = scale("Your pain just before the session")
+    pain_during = scale("Your worst pain during the session")
     pain_now = scale("Your pain now, after the session")
     leg_symptoms = radios(
         "Leg symptoms (pain, pins and needles or numbness) compared with before the session",
@@ -412,6 +414,10 @@ class CheckInForm(forms.Form):
 
 class MorningForm(forms.Form):
     pain_next_morning = scale("Your back or leg pain this morning, after yesterday's session")
+
+
+class FortyEightForm(forms.Form):
+    pain_48h = scale("Your back or leg pain now, two days after that session")
 
 
 class ObjectiveTestsForm(forms.Form):

@@ -210,6 +210,10 @@ class CheckIn(models.Model):
     effort = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
     pain_next_morning = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
     next_morning_at = models.DateTimeField(null=True, blank=True)
+    pain_before = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
+    pain_during = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
+    # asked two days later, only after a session whose response was not green
+    pain_48h = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

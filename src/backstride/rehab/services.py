@@ -494,6 +494,8 @@ def record_checkin(user: Any, session: SessionLog, values: dict[str, Any]) -> De
         leg_symptoms=values["leg_symptoms"],
         stiffness=values.get("stiffness"),
         effort=values.get("effort"),
+        pain_before=values.get("pain_before"),
+        pain_during=values.get("pain_during"),
     )
     decision = review_progress(user, session.day)
     if core_checkins.needs_rescreen(to_core_checkin(row)):
@@ -520,6 +522,25 @@ def record_morning(user: Any, checkin: CheckIn, pain: int, today: date) -> Decis
     checkin.pain_next_morning = pain
     checkin.next_morning_at = timezone.now()
     checkin.save(update_fields=["pain_next_morning", "next_morning_at"])
+    return review_progress(user, today)
+
+
+def fortyeight_due(user: Any, today: date) -> CheckIn | None:
+    """The check-in of two days ago, if its response was not green and the 48-hour pain is
+    not yet answered (the pain-monitoring model's "settled within 48 hours" question)."""
+    row = CheckIn.objects.filter(
+        user=user, day=today - timedelta(days=2), pain_48h__isnull=True
+    ).first()
+    if row is None:
+        return None
+    light = core_checkins.response_light(protocol_for(user), to_core_checkin(row))
+    return row if light != "green" else None
+
+
+@transaction.atomic
+def record_48h(user: Any, checkin: CheckIn, pain: int, today: date) -> Decision | None:
+    checkin.pain_48h = pain
+    checkin.save(update_fields=["pain_48h"])
     return review_progress(user, today)
 
 
@@ -578,6 +599,9 @@ def to_core_checkin(c: CheckIn) -> core_checkins.CheckIn:
         stiffness=c.stiffness,
         effort=c.effort,
         pain_next_morning=c.pain_next_morning,
+        pain_before=c.pain_before,
+        pain_during=c.pain_during,
+        pain_48h=c.pain_48h,
     )
 
 
@@ -622,10 +646,17 @@ def review_progress(user: Any, today: date) -> Decision | None:
     return decision
 
 
-def checkin_result(user: Any) -> dict[str, Any] | None:
-    """The latest check-in with its colour, meaning, next steps and the safety-netting line
-    (the page shown straight after a check-in or a next-morning answer)."""
-    row = CheckIn.objects.filter(user=user).order_by("-day", "-pk").first()
+def checkin_result(user: Any, day: str | None = None) -> dict[str, Any] | None:
+    """The latest check-in (or the athlete's own one of ``day``, ISO date) with its colour,
+    meaning, next steps and the safety-netting line (the page shown straight after a
+    check-in, a next-morning or a 48-hour answer)."""
+    rows = CheckIn.objects.filter(user=user)
+    if day:
+        try:
+            rows = rows.filter(day=date.fromisoformat(day))
+        except ValueError:
+            return None
+    row = rows.order_by("-day", "-pk").first()
     profile = profile_for(user)
     if row is None or profile.phase is None:
         return None
@@ -892,7 +923,7 @@ def today_summary(user: Any) -> dict[str, Any]:
             | {
                 "state": "checkin",
                 "title": "How did today's session go?",
-                "message": "Four quick questions so the plan can follow how your back responds.",
+                "message": "Six quick questions so the plan can follow how your back responds.",
                 "url": reverse("rehab:checkin"),
                 "cta": "Check in",
                 "reasons": [],

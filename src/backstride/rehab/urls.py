@@ -18,6 +18,7 @@ urlpatterns = [
     path("checkin/", views.checkin, name="checkin"),
     path("checkin/morning/", views.morning, name="morning"),
     path("checkin/result/", views.checkin_result, name="checkin_result"),
+    path("checkin/48h/", views.fortyeight, name="fortyeight"),
     path("tests/", views.tests, name="tests"),
     path("progress/", views.progress, name="progress"),
     path("outcomes/", views.outcomes, name="outcomes"),

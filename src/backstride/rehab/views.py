@@ -279,6 +279,8 @@ def today(request: HttpRequest) -> HttpResponse:
             "exercises": exercises,
             "minutes": services.session_minutes(exercises) if exercises else 0,
             "morning": services.morning_due(user, day),
+            "fortyeight": services.fortyeight_due(user, day),
+            "fortyeight_form": forms.FortyEightForm(),
             "morning_form": forms.MorningForm(),
             "checkin_due": services.checkin_due(user, day),
             "decision": services.current_decision(user, day),
@@ -370,6 +372,25 @@ def morning(request: HttpRequest) -> HttpResponse:
 
 
 @athlete_required
+@require_POST
+def fortyeight(request: HttpRequest) -> HttpResponse:
+    """The 48-hour pain after a session that was not green."""
+    gate = _gate(request)
+    if gate:
+        return gate
+    day = services.local_today(request.user)
+    target = services.fortyeight_due(request.user, day)
+    if target is None:
+        return redirect("rehab:today")
+    form = forms.FortyEightForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please choose a number from 0 to 10 for your pain now.")
+        return redirect(reverse("rehab:today") + "#fortyeight")
+    services.record_48h(request.user, target, form.cleaned_data["pain_48h"], day)
+    return redirect(reverse("rehab:checkin_result") + f"?day={target.day.isoformat()}")
+
+
+@athlete_required
 def checkin_result(request: HttpRequest) -> HttpResponse:
     """After every check-in (and next-morning answer): its colour, what that means, what
     happens next, and the safety-netting line."""
@@ -377,7 +398,7 @@ def checkin_result(request: HttpRequest) -> HttpResponse:
     if gate:
         return gate
     user = _me(request)
-    result = services.checkin_result(user)
+    result = services.checkin_result(user, request.GET.get("day"))
     if result is None:
         return redirect("rehab:today")
     return render(request, "rehab/checkin_result.html", result)

@@ -171,6 +171,16 @@ CHECKIN_RULE_CASES = [
         False,
     ),
     ("hold-stiffness", 2, lambda: week(stiffness=6), "hold", 2, False),
+    (
+        "step-back-pain-during-red",
+        2,
+        lambda: change(week(), [1, 4], pain_during=6),
+        "step_back",
+        1,
+        False,
+    ),
+    ("step-back-48h-red", 3, lambda: change(week(), [3], pain_48h=4), "step_back", 2, False),
+    ("hold-pain-during-amber", 2, lambda: change(week(), [0, 6], pain_during=4), "hold", 2, False),
     ("hold-effort", 1, lambda: week(effort=8), "hold", 1, False),
 ]
 

@@ -211,6 +211,8 @@ red_day_st = st.builds(
     st.sampled_from(
         [{"pain_now": v} for v in range(6, 11)]
         + [{"pain_next_morning": v} for v in range(6, 11)]
+        + [{"pain_during": v} for v in range(6, 11)]
+        + [{"pain_48h": v} for v in range(4, 11)]
         + [{"leg_symptoms": "worse"}]
     ),
 )

@@ -125,6 +125,8 @@ def test_same_history_same_decision_in_any_order(
 RED_FIELDS = st.sampled_from(
     [{"pain_now": v} for v in range(6, 11)]
     + [{"pain_next_morning": v} for v in range(6, 11)]
+    + [{"pain_during": v} for v in range(6, 11)]
+    + [{"pain_48h": v} for v in range(4, 11)]
     + [{"leg_symptoms": "worse"}]
 )
 
