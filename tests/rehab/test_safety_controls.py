@@ -427,3 +427,18 @@ def test_not_settled_after_48_hours_steps_back(athlete: Any, athlete_client: Any
     assert "badge-red" in page and "two days on 5/10" in page
     change = PhaseChange.objects.get(user=athlete, action="step_back")
     assert "step-back-48h-red" in change.rule_ids and change.to_phase == 1
+
+
+def test_export_includes_the_new_check_in_answers_and_self_declarations(
+    athlete: Any, athlete_client: Any
+) -> None:
+    with travel(0):
+        finish_assessment(athlete_client, all_no() | {"generally_unwell": "yes"})
+    screen = RedFlagScreen.objects.get(user=athlete)
+    services.declare_seen_clinician(athlete, screen.pk, "All fine, said my GP")
+    with travel(0, 18):
+        do_session(athlete_client)
+        check_in(athlete_client, pain=2, before=1, during=3)
+    data = services.export_data(athlete)
+    assert data["checkins"][0]["pain_during"] == 3 and data["checkins"][0]["pain_before"] == 1
+    assert data["seen_clinician"][0]["note"] == "All fine, said my GP"

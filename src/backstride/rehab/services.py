@@ -790,8 +790,27 @@ def export_data(user: Any) -> dict[str, Any]:
         ),
         "sessions": rows(SessionLog, "day", "phase", "session_id", "exercises_done"),
         "checkins": rows(
-            CheckIn, "day", "pain_now", "leg_symptoms", "stiffness", "effort", "pain_next_morning"
+            CheckIn,
+            "day",
+            "pain_before",
+            "pain_during",
+            "pain_now",
+            "leg_symptoms",
+            "stiffness",
+            "effort",
+            "pain_next_morning",
+            "pain_48h",
         ),
+        "seen_clinician": [
+            {
+                "screen_created_at": d.screen.created_at.isoformat(),
+                "note": d.note,
+                "created_at": d.created_at.isoformat(),
+            }
+            for d in SeenClinicianDeclaration.objects.filter(screen__user=user)
+            .select_related("screen")
+            .order_by("pk")
+        ],
         "objective_tests": rows(ObjectiveTestResult, "day", "test_id", "value"),
         "outcomes": rows(OutcomeScore, "day", "measure", "score", "items"),
     }
