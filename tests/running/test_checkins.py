@@ -188,3 +188,16 @@ def test_red_checkin_steps_back_with_its_reason(runner, client_for):
     assert outcome.prescription.rung_index < before
     assert any("step back" in r.text.lower() for r in outcome.reasons)
     assert "badge-red" in page.content.decode() and "Red" in page.content.decode()
+
+
+def test_evening_answer_missed_that_day_can_be_given_with_the_morning(runner, client_for):
+    with time_machine.travel(NOW - timedelta(hours=10), tick=False):  # a morning run
+        c = checkins.record_checkin(runner, session(runner, TODAY), answers())
+    with time_machine.travel(NOW + timedelta(hours=14), tick=False):
+        response = client_for(runner).post(
+            reverse("running:morning", args=[c.pk]), {"pain": "0", "pain_evening": "1"}
+        )
+        assert response.status_code == 302
+        c.refresh_from_db()
+        assert (c.pain_evening, c.pain_next_morning) == (1, 0)
+        assert checkins.verdict_for(c).colour == "green"

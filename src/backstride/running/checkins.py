@@ -218,7 +218,11 @@ def _answer_day_error(user: User, checkin: RunCheckIn, days: int, what: str) -> 
 
 @transaction.atomic
 def record_morning(
-    user: User, checkin: RunCheckIn, pain: int, stiffness: int | None = None
+    user: User,
+    checkin: RunCheckIn,
+    pain: int,
+    stiffness: int | None = None,
+    pain_evening: int | None = None,
 ) -> RunCheckIn:
     """Save the next-morning pain (and stiffness). Refused before the morning after the
     session, when already answered, or out of range. Queues the 48-hour reminder when the
@@ -227,6 +231,7 @@ def record_morning(
     errors: dict[str, list[str]] = {}
     _check_score(errors, "pain", pain, True)
     _check_score(errors, "stiffness", stiffness, False)
+    _check_score(errors, "pain_evening", pain_evening, False)
     if checkin.user_id != user.pk:
         raise ValidationError("This check-in is not yours.")
     if checkin.pain_next_morning is not None:
@@ -237,7 +242,11 @@ def record_morning(
     checkin.next_morning_at = timezone.now()
     if stiffness is not None:
         checkin.stiffness = stiffness
-    checkin.save(update_fields=["pain_next_morning", "next_morning_at", "stiffness"])
+    if pain_evening is not None and checkin.pain_evening is None:
+        checkin.pain_evening = pain_evening  # the evening answer, if not given that day
+    checkin.save(
+        update_fields=["pain_next_morning", "next_morning_at", "stiffness", "pain_evening"]
+    )
     if asks_48h(protocol_for(user), checkin, baseline_pain(user, local_today(user))):
         _schedule(checkin, "h48", run_day(checkin.activity, user) + timedelta(days=2))
     return checkin

@@ -45,6 +45,12 @@ class RunCheckInForm(forms.Form):
 
 
 class MorningForm(forms.Form):
+    pain_evening = scale(
+        "Yesterday evening, how much did it hurt?",
+        required=False,
+        empty_value=None,
+        help_text="Only if you did not answer it yesterday.",
+    )
     pain = scale("How much does your back or leg hurt this morning?")
     stiffness = scale(
         "How stiff is your back this morning?",

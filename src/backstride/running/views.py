@@ -113,7 +113,11 @@ def _followup(request: HttpRequest, pk: int, window: str) -> HttpResponse:
         try:
             if window == "next_morning":
                 checkins.record_morning(
-                    user, checkin, form.cleaned_data["pain"], form.cleaned_data["stiffness"]
+                    user,
+                    checkin,
+                    form.cleaned_data["pain"],
+                    form.cleaned_data["stiffness"],
+                    form.cleaned_data["pain_evening"],
                 )
             else:
                 checkins.record_48h(user, checkin, form.cleaned_data["pain"])
