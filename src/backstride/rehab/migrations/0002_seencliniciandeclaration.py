@@ -6,19 +6,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rehab', '0001_initial'),
+        ("rehab", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SeenClinicianDeclaration',
+            name="SeenClinicianDeclaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('screen', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='declaration', to='rehab.redflagscreen')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "screen",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="declaration",
+                        to="rehab.redflagscreen",
+                    ),
+                ),
             ],
         ),
     ]
