@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from backstride.lib.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("BACKSTRIDE_VAR_DIR", PROJECT_DIR / "var"))
@@ -93,6 +95,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backstride.web.middleware.RequestIdMiddleware",
+    "backstride.web.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "backstride.web.middleware.PermissionsPolicyMiddleware",
@@ -385,10 +389,18 @@ if not DEBUG:
         # (SECURE_HSTS_PRELOAD=1), so `check --deploy` does not nag about it.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    "loggers": {"backstride": {"level": env("LOG_LEVEL", "INFO")}},
-}
+# --- Operations: logs, request ids, metrics, backups ---------------------------------
+# One JSON object per line (with the request id) in production; readable text with DEBUG.
+LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'text', not {LOG_FORMAT!r}.")
+LOGGING = logging_config(LOG_FORMAT, env("LOG_LEVEL", "WARNING"), env("LOG_LEVEL", "INFO"))
+# Take the request id from X-Request-ID only when a proxy in front sets it (else a new one).
+TRUST_X_REQUEST_ID = env_bool("TRUST_X_REQUEST_ID")
+# Prometheus metrics at /metrics: off unless asked for, then only for the bearer token or
+# the listed client addresses/networks (docs/deploy.md).
+METRICS_ENABLED = env_bool("METRICS_ENABLED")
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = [a.strip() for a in env("METRICS_ALLOWED_IPS").split(",") if a.strip()]
+# Where `backstride backup` writes its archives unless told --output.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(VAR_DIR / "backups")))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.conf import settings
@@ -22,19 +22,38 @@ def check_database() -> dict[str, Any]:
 
 
 def check_queue() -> dict[str, Any]:
+    """Does the task queue answer, and how deep is it? ``pending`` counts the tasks waiting
+    for a worker; ``oldest_pending_age_s`` (database backend) says how long the oldest of
+    those that are due has waited — a growing number means the workers are not keeping up."""
     backend = str(settings.TASKS["default"]["BACKEND"])
     try:
         if backend.endswith("DatabaseBackend"):
-            from django_tasks_db.models import DBTaskResult
+            from django.db.models import Count, Min, Q
+            from django_tasks_db.models import DBTaskResult, get_date_max
 
-            pending = DBTaskResult.objects.filter(status="READY").count()
-            return {"ok": True, "backend": "database", "pending": pending}
+            now = timezone.now()
+            due = Q(run_after__lte=now) | Q(run_after=get_date_max())
+            waiting = DBTaskResult.objects.filter(status="READY").aggregate(
+                pending=Count("pk"), oldest=Min("enqueued_at", filter=due)
+            )
+            oldest = waiting["oldest"]
+            return {
+                "ok": True,
+                "backend": "database",
+                "pending": waiting["pending"],
+                "oldest_pending_age_s": (
+                    round(max(0.0, (now - oldest).total_seconds()), 1) if oldest else None
+                ),
+            }
         if backend.endswith("RQBackend"):
             import redis
 
             client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
-            client.ping()
-            return {"ok": True, "backend": "rq"}
+            pending = sum(
+                int(client.llen(f"rq:queue:{name}"))
+                for name in settings.TASKS["default"].get("QUEUES", ["default"])
+            )
+            return {"ok": True, "backend": "rq", "pending": pending}
         return {"ok": True, "backend": backend.rsplit(".", 1)[-1]}
     except Exception as exc:
         return {"ok": False, "error": exc.__class__.__name__}
@@ -55,6 +74,8 @@ class WorkerCheck:
     detail: str = ""
     last_seen: datetime | None = None
     age_s: float | None = None
+    #: How many workers have a heartbeat younger than ``WORKER_HEARTBEAT_MAX_AGE``.
+    alive: int = 0
 
     @property
     def ok(self) -> bool:
@@ -68,7 +89,13 @@ class WorkerCheck:
             "detail": self.detail,
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
             "age_s": self.age_s,
+            "alive": self.alive,
         }
+
+
+def heartbeat_max_age() -> int:
+    """Seconds after which a worker's heartbeat counts as stale."""
+    return int(settings.WORKER_HEARTBEAT_MAX_AGE)
 
 
 def check_worker() -> WorkerCheck:
@@ -90,7 +117,7 @@ def check_worker() -> WorkerCheck:
             "No worker is running: none has sent a heartbeat. Start one with `backstride worker`.",
         )
     age = max(0.0, (timezone.now() - beat.last_seen).total_seconds())
-    limit = int(settings.WORKER_HEARTBEAT_MAX_AGE)
+    limit = heartbeat_max_age()
     if age > limit:
         return WorkerCheck(
             "stale",
@@ -99,4 +126,7 @@ def check_worker() -> WorkerCheck:
             beat.last_seen,
             round(age, 1),
         )
-    return WorkerCheck("fresh", "", beat.last_seen, round(age, 1))
+    alive = WorkerHeartbeat.objects.filter(
+        last_seen__gte=timezone.now() - timedelta(seconds=limit)
+    ).count()
+    return WorkerCheck("fresh", "", beat.last_seen, round(age, 1), alive)

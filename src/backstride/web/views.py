@@ -8,37 +8,26 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from backstride.accounts.permissions import clients_of
+from backstride.publication.services import homepage_context
+from backstride.rehab.models import RedFlagScreen, RehabProfile
 
 from . import health
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {}
-    try:
-        from backstride.publication.services import homepage_context
-    except ImportError:
-        pass
-    else:
-        context.update(homepage_context())
-    return render(request, "web/home.html", context)
+    return render(request, "web/home.html", homepage_context())
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    try:
-        select_template(["rehab/_today_card.html"])
-        has_rehab = True
-    except TemplateDoesNotExist:
-        has_rehab = False
-    context: dict[str, Any] = {"has_rehab": has_rehab}
     user = request.user
     # A red-flag stop pauses everything: no training prompts (runs, activity logging) at all.
-    context["training_paused"] = has_rehab and training_paused(user)
+    context: dict[str, Any] = {"training_paused": training_paused(user)}
     if getattr(user, "is_clinician", False):
         context["clients"] = client_rows(user)
     return render(request, "web/dashboard.html", context)
@@ -46,8 +35,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def training_paused(user: Any) -> bool:
     """True while a red-flag screen stops the athlete's program (not yet cleared)."""
-    from backstride.rehab.models import RedFlagScreen
-
     return RedFlagScreen.objects.filter(
         user=user, stop=True, clearance__isnull=True, urgency__in=("emergency", "urgent")
     ).exists()
@@ -58,9 +45,6 @@ def client_rows(clinician: Any) -> list[dict[str, Any]]:
 
     Three queries whatever the caseload: clients, their phases, their uncleared stops.
     """
-    from backstride.accounts.permissions import clients_of
-    from backstride.rehab.models import RedFlagScreen, RehabProfile
-
     athletes = clients_of(clinician)
     phases = dict(RehabProfile.objects.filter(user__in=athletes).values_list("user_id", "phase"))
     paused = set(

@@ -1,4 +1,5 @@
-"""Everything `make run` needs: migrate, demo content, then web server + worker together."""
+"""Everything `make run` needs: migrate, demo content, then web server (gunicorn, or Django's
+development server with ``--dev``) + worker together."""
 
 from __future__ import annotations
 
@@ -22,15 +23,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--no-demo", action="store_true")
+        parser.add_argument(
+            "--dev",
+            action="store_true",
+            help="Django's autoreloading development server instead of gunicorn.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if settings.DEBUG and not options["no_demo"]:
             call_command("demo")
+        if not settings.DEBUG:
+            # Production storage serves hashed, compressed copies: build them first.
+            call_command("collectstatic", interactive=False, verbosity=0)
         env = {**os.environ, "PORT": str(options["port"])}
         cmd = [sys.executable, "-m", "backstride"]
         worker = subprocess.Popen([*cmd, "worker", "--verbosity", "0"], env=env)
-        web = subprocess.Popen([*cmd, "serve", "--port", str(options["port"])], env=env)
+        serve = [*cmd, "serve", "--port", str(options["port"])]
+        web = subprocess.Popen([*serve, "--dev"] if options["dev"] else serve, env=env)
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nBackstride is running at http://127.0.0.1:{options['port']}/"
