@@ -123,12 +123,18 @@ def triage(
     answers: Mapping[str, Any],
     screen: str = "initial",
     age: int | None = None,
+    earlier: Mapping[str, Any] | None = None,
 ) -> TriageResult:
     """Screen ``answers`` (red-flag id → yes/no/unsure) against ``protocol`` for ``screen``.
 
     Answers to questions outside the screen are ignored. Flags that combine (the protocol's
     ``red_flag_combinations``, some with an age threshold: ``age`` None counts as meeting it)
     raise the urgency of the flags involved, never lower it.
+
+    ``earlier`` holds the answers given in earlier screens (the assessment's history: a past
+    cancer). Those the present screen does not ask never trigger a flag again (a clinician
+    has seen to them), but combinations see them: a past cancer reported at the assessment
+    with numbness spreading in a weekly screen is an emergency.
     """
     questions = protocol.red_flags_for(screen)
     triggered: list[TriggeredFlag] = []
@@ -139,7 +145,13 @@ def triage(
             missing.append(flag.id)
         elif answer in TRIGGERING_ANSWERS:
             triggered.append(_triggered(protocol, flag, answer, screen))
-    triggered = _combine(protocol, triggered, age)
+    asked = {f.id for f in questions}
+    history = {
+        flag_id
+        for flag_id, value in (earlier or {}).items()
+        if flag_id not in asked and normalise_answer(value) in TRIGGERING_ANSWERS
+    }
+    triggered = _combine(protocol, triggered, age, history)
     urgency = max((f.urgency for f in triggered), key=URGENCY_RANK.__getitem__, default=None)
     return TriageResult(
         screen=screen,
@@ -153,10 +165,14 @@ def triage(
 
 
 def _combine(
-    protocol: Protocol, triggered: list[TriggeredFlag], age: int | None
+    protocol: Protocol,
+    triggered: list[TriggeredFlag],
+    age: int | None,
+    history: set[str] | frozenset[str] = frozenset(),
 ) -> list[TriggeredFlag]:
-    """Raise the urgency of flags that the protocol says are more urgent together."""
-    ids = {f.id for f in triggered}
+    """Raise the urgency of flags that the protocol says are more urgent together
+    (``history``: flags answered yes or not sure in earlier screens, not asked now)."""
+    ids = {f.id for f in triggered} | set(history)
     out = list(triggered)
     for combo in protocol.flag_combinations:
         if not set(combo.flags) <= ids:

@@ -311,7 +311,13 @@ def record_screen(
         age = assessment.answers("history").get("age")
     if age is None:
         age = assessment_age(user)
-    result = triage(protocol, answers, kind, age=None if age is None else int(age))
+    result = triage(
+        protocol,
+        answers,
+        kind,
+        age=None if age is None else int(age),
+        earlier=earlier_answers(user),
+    )
     if not result.complete:
         raise ValueError(f"screen incomplete: {', '.join(result.missing)}")
     with transaction.atomic():
@@ -334,6 +340,20 @@ def record_screen(
             # a clear screen, or one with only "soon" advice (shown daily until seen to)
             _after_clear_screen(user, profile, protocol, kind)
     return screen, result
+
+
+def earlier_answers(user: Any) -> dict[str, str]:
+    """The latest answer to every red-flag question in the athlete's earlier screens (the
+    assessment's history, such as a past cancer), for the combinations of a later screen."""
+    out: dict[str, str] = {}
+    for answers in (
+        RedFlagScreen.objects.filter(user=user)
+        .order_by("-created_at", "-pk")
+        .values_list("answers", flat=True)
+    ):
+        for flag_id, value in (answers or {}).items():
+            out.setdefault(flag_id, value)
+    return out
 
 
 def _after_clear_screen(user: Any, profile: RehabProfile, protocol: Protocol, kind: str) -> None:
