@@ -45,6 +45,8 @@
       { label: "Ceiling", scale: "km", stroke: amber, width: 2, dash: [6, 5], points: { show: false }, value: km }
     ];
     var data = [xs, d.running_km, d.chronic_km, d.ceiling_km];
+    // No ceiling (a beginner's ladder never shows one as a target): no line, no legend entry.
+    if (!d.ceiling_km.some(function (v) { return v != null; })) { series.pop(); data.pop(); }
     var axes = [
       {
         stroke: text,
