@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_published_episode_goes_to_subscribers_exactly_once(smtp_server, run_tasks) -> None:
-    from backstride.publication.services import run_due_side_effects
+    from backstride.publication.publishing import run_due_side_effects
 
     make_subscriber("listener@example.org", first_name="Lee")
     make_subscriber("quiet@example.org", weekly_episodes=False)

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from lxml import etree
 
-from backstride.publication import services
+from backstride.publication import publishing, services
 from backstride.publication.demo import load_demo
 from backstride.publication.models import Article, Episode
 
@@ -207,7 +207,7 @@ def test_related_core_stability_prefers_core_stability_over_podcast_news(client)
         "Hold each for short sets; core endurance matters more than strength.",
         tags=("core stability", "exercise"),
     )
-    services.recompute_related()
+    publishing.recompute_related()
     core = Article.objects.get(slug="core-stability-without-the-myths")
     related = [a.title for a in services.related_articles(core)]
     assert related[0] == "Five core stability exercises for runners"
@@ -232,7 +232,7 @@ def test_related_pins_come_first_and_drafts_future_and_self_are_excluded():
         published_at=timezone.now() + timedelta(days=1),
     )
     a.pinned_related.add(pinned, draft)
-    services.recompute_related()
+    publishing.recompute_related()
     related = services.related_articles(a)
     assert related[0] == pinned
     assert b in related

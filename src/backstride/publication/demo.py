@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from backstride.accounts.models import User
 from backstride.core.publication.audio import probe_audio
 
-from . import services
+from . import publishing, services
 from .models import Article, Episode, PodcastShow, Status, Tag
 
 CONTENT = Path(__file__).resolve().parent / "demo_content"
@@ -137,7 +137,7 @@ def load_demo(stdout: TextIO) -> None:
             side_effects_done_at=now, created_at=item.published_at, updated_at=item.published_at
         )
     if created_articles:
-        services.recompute_related(now)
+        publishing.recompute_related(now)
     stdout.write(
         f"Publication: {created_articles} articles and {created_episodes} episodes added "
         f"({Article.objects.count()} articles, {Episode.objects.count()} episodes in all).\n"

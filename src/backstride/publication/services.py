@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,33 +14,28 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from backstride.core.publication.audio import AudioInfo, probe_audio
-from backstride.core.publication.related import Doc, related_for_all
+from backstride.lib.queue import enqueue_after_commit
 
+from . import tasks
 from .models import Article, Episode, PodcastShow, RelatedArticle, Status
-from .signals import episode_published
 
 log = logging.getLogger("backstride.publication")
 
-RELATED_TOP_K = 10
 RELATED_SHOWN = 5
 RELATED_MIN = 3
 
-#: Largest audio upload accepted (bytes); ``PUBLICATION_MAX_AUDIO_BYTES`` overrides it.
-DEFAULT_MAX_AUDIO_BYTES = 200 * 1024 * 1024
-DEFAULT_MAX_IMAGE_BYTES = 8 * 1024 * 1024
-
 
 def max_audio_bytes() -> int:
-    return int(getattr(settings, "PUBLICATION_MAX_AUDIO_BYTES", DEFAULT_MAX_AUDIO_BYTES))
+    """Largest audio upload accepted (bytes)."""
+    return int(settings.PUBLICATION_MAX_AUDIO_BYTES)
 
 
 def max_image_bytes() -> int:
-    return int(getattr(settings, "PUBLICATION_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES))
+    return int(settings.PUBLICATION_MAX_IMAGE_BYTES)
 
 
 # --- time -------------------------------------------------------------------------------
@@ -58,8 +52,8 @@ def default_publish_time(now: datetime | None = None) -> datetime:
     moment = (now or timezone.now()).astimezone(site_tz())
     return next_weekday_at(
         moment,
-        weekday=int(getattr(settings, "PUBLICATION_PUBLISH_WEEKDAY", 6)),
-        hour=int(getattr(settings, "PUBLICATION_PUBLISH_HOUR", 7)),
+        weekday=settings.PUBLICATION_PUBLISH_WEEKDAY,
+        hour=settings.PUBLICATION_PUBLISH_HOUR,
     )
 
 
@@ -117,138 +111,25 @@ def related_articles(article: Article, limit: int = RELATED_SHOWN) -> list[Artic
     return result
 
 
-def _article_docs(articles: list[Article]) -> list[Doc]:
-    return [
-        Doc(
-            id=a.pk,
-            title=a.title,
-            summary=a.summary,
-            body=a.body,
-            tags=frozenset(t.name.lower() for t in a.tags.all()),
-        )
-        for a in articles
-    ]
-
-
-def related_backend_name() -> str:
-    return str(getattr(settings, "RELATED_BACKEND", os.environ.get("RELATED_BACKEND", "tfidf")))
-
-
-def recompute_related(now: datetime | None = None) -> int:
-    """Recompute the top-k table for every article (drafts included, filtered at read time)."""
-    articles = list(Article.objects.prefetch_related("tags").order_by("pk"))
-    docs = _article_docs(articles)
-    vectors = None
-    backend = "tfidf"
-    if related_backend_name() == "semantic":
-        from . import semantic
-
-        vectors = semantic.vectors(docs)
-        if vectors is not None:
-            backend = "semantic"
-    ranked = related_for_all(docs, k=RELATED_TOP_K, vectors=vectors)
-    moment = now or timezone.now()
-    rows = [
-        RelatedArticle(
-            article_id=int(str(doc_id)),
-            related_id=int(str(other_id)),
-            score=score,
-            rank=rank,
-            backend=backend,
-            computed_at=moment,
-        )
-        for doc_id, items in ranked.items()
-        for rank, (other_id, score) in enumerate(items, start=1)
-    ]
-    with transaction.atomic():
-        RelatedArticle.objects.all().delete()
-        RelatedArticle.objects.bulk_create(rows)
-    return len(rows)
-
-
-# --- going live: side effects, exactly once -----------------------------------------------
-
-
-@dataclass
-class PublishReport:
-    articles: list[Article]
-    episodes: list[Episode]
-
-    def __bool__(self) -> bool:
-        return bool(self.articles or self.episodes)
-
-
-def _claim(model: type[Article] | type[Episode], pk: int, now: datetime) -> bool:
-    """Claim the side effects of one item with a conditional UPDATE: of several workers
-    racing, exactly one sees ``1`` here."""
-    claimed = model.objects.due_side_effects(now).filter(pk=pk).update(side_effects_done_at=now)
-    return claimed == 1
-
-
-def run_due_side_effects(now: datetime | None = None) -> PublishReport:
-    """Run the side effects of every item that has gone live and not had them yet.
-
-    Each item is claimed in its own transaction; the effects (related articles, the
-    ``episode_published`` signal) run inside it, so an error rolls back the claim and the
-    next run retries. Idempotent: a second call finds nothing to do.
-    """
-    moment = now or timezone.now()
-    report = PublishReport([], [])
-    article_ids = list(Article.objects.due_side_effects(moment).values_list("pk", flat=True))
-    episode_ids = list(
-        Episode.objects.due_side_effects(moment)
-        .order_by("published_at")
-        .values_list("pk", flat=True)
-    )
-    if article_ids:
-        with transaction.atomic():
-            claimed = [pk for pk in article_ids if _claim(Article, pk, moment)]
-            if claimed:
-                recompute_related(moment)
-                report.articles = list(Article.objects.filter(pk__in=claimed))
-    for pk in episode_ids:
-        with transaction.atomic():
-            if not _claim(Episode, pk, moment):
-                continue
-            episode = Episode.objects.select_related("article").get(pk=pk)
-            episode_published.send(sender=Episode, episode=episode)
-            report.episodes.append(episode)
-    for item in [*report.articles, *report.episodes]:
-        log.info("published %s %s", type(item).__name__.lower(), item.slug)
-    return report
-
-
 def schedule_side_effects(item: Article | Episode) -> None:
     """Queue the side-effects task for ``item``'s publish time (now, if it is already live).
 
     Called after every save by the editor pages. A task for an outdated time does nothing
     when it runs (the claim finds nothing due), so rescheduling needs no cancelling.
     """
-    from .tasks import publish_due
-
     if item.status == Status.DRAFT or item.published_at is None:
         return
-    backend = publish_due.get_backend()
+    task = tasks.publish_due
     if item.published_at > timezone.now():
-        if not backend.supports_defer:
+        if not task.get_backend().supports_defer:
             return  # `backstride publish` (cron) or the next save picks it up
-        task = publish_due.using(run_after=item.published_at)
-    else:
-        task = publish_due
-    if backend.__class__.__name__ == "DatabaseBackend":
-        task.enqueue()
-    else:
-        transaction.on_commit(task.enqueue)
+        task = task.using(run_after=item.published_at)
+    enqueue_after_commit(task)
 
 
 def content_changed(article: Article) -> None:
     """An article was created or edited: refresh the related-articles table in the background."""
-    from .tasks import recompute_related_articles
-
-    if recompute_related_articles.get_backend().__class__.__name__ == "DatabaseBackend":
-        recompute_related_articles.enqueue()
-    else:
-        transaction.on_commit(recompute_related_articles.enqueue)
+    enqueue_after_commit(tasks.recompute_related_articles)
 
 
 # --- uploads ---------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from .publishing import recompute_related, run_due_side_effects
+
 
 @task()
 def publish_due() -> dict[str, list[str]]:
@@ -12,8 +14,6 @@ def publish_due() -> dict[str, list[str]]:
     Enqueued with ``run_after`` = the publish time when an item is scheduled, and right away
     when it is published now. Running it early, late or twice is harmless.
     """
-    from .services import run_due_side_effects
-
     report = run_due_side_effects()
     return {
         "articles": [a.slug for a in report.articles],
@@ -24,6 +24,4 @@ def publish_due() -> dict[str, list[str]]:
 @task()
 def recompute_related_articles() -> int:
     """Refresh the precomputed related-articles table after an article changed."""
-    from .services import recompute_related
-
     return recompute_related()

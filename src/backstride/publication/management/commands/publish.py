@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from backstride.publication.models import Article, Episode
-from backstride.publication.services import run_due_side_effects
+from backstride.publication.publishing import run_due_side_effects
 
 
 class Command(BaseCommand):

@@ -7,9 +7,22 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from backstride.web.optional import app_module
+from backstride.accounts import demo as accounts_demo
+from backstride.activities import demo as activities_demo
+from backstride.newsletter import demo as newsletter_demo
+from backstride.publication import demo as publication_demo
+from backstride.rehab import demo as rehab_demo
+from backstride.running import demo as running_demo
 
-DEMO_APPS = ["accounts", "rehab", "activities", "running", "publication", "newsletter"]
+# In order: people first, then what they did, then the publication.
+DEMO_LOADERS = [
+    accounts_demo.load_demo,
+    rehab_demo.load_demo,
+    activities_demo.load_demo,
+    running_demo.load_demo,
+    publication_demo.load_demo,
+    newsletter_demo.load_demo,
+]
 
 
 class Command(BaseCommand):
@@ -26,10 +39,8 @@ class Command(BaseCommand):
                 "Demo content has well-known passwords, so it is refused when DEBUG is off. "
                 "Use --force only on a throwaway machine."
             )
-        for app in DEMO_APPS:
-            module = app_module(app, "demo")
-            if module is not None:
-                module.load_demo(self.stdout)
+        for load_demo in DEMO_LOADERS:
+            load_demo(self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo logins (password: {settings.DEMO_PASSWORD}):")
         )
