@@ -60,3 +60,10 @@ def test_a_body_with_long_lines_arrives_whole(smtp_server, run_tasks) -> None:
     message = sent_to(smtp_server, run_tasks, reader, "Episode 3", long_html)
     assert "word " * 400 in body(message, "html")
     assert body(message, "plain").startswith("Hi Sam,")
+
+
+def test_the_unsubscribe_mailbox_comes_from_settings(settings, smtp_server, run_tasks) -> None:
+    settings.NEWSLETTER_UNSUBSCRIBE_MAILTO = "leave@lists.example"
+    reader = make_subscriber("mailbox@example.org")
+    message = sent_to(smtp_server, run_tasks, reader, "Episode 4", HTML)
+    assert "<mailto:leave@lists.example?subject=unsubscribe-" in str(message["List-Unsubscribe"])
