@@ -10,12 +10,19 @@ Pure Python, no Django.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from backstride.core.protocol import Protocol
-from backstride.core.treat.model import Intervals, Kind, PaceBand, PostRunCare, Reason
+from backstride.core.treat.model import (
+    Intervals,
+    Kind,
+    PaceBand,
+    PlannedSession,
+    PostRunCare,
+    Reason,
+)
 from backstride.core.treat.rules import Ladder, Rung, RunningProtocol
 
 KIND = {
@@ -82,6 +89,10 @@ class RungInfo:
     block_min: float  # the main block as written, in minutes
     substitute: str  # "or the cross-trainer for N min" (as written)
     reason: Reason  # "<ladder>: rung i of n — <label>."
+    #: every field of this rung's planned session as written but the day, pace, distance and
+    #: test flags; for a running rung also of the cross-trainer standing in for it
+    session: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    stand_in: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,7 @@ class Compiled:
         self.walks: dict[Any, Any] = {}
         self.verdicts: dict[Any, Any] = {}
         self.reasons: dict[Any, Reason] = {}
+        self.trims: dict[Any, Any] = {}
         self.distances: dict[tuple[str, float], tuple[float, ...]] = {}
 
     def reason(self, rule_id: str, text: str) -> Reason:
@@ -154,6 +166,7 @@ class Compiled:
         sub = self.running.substitute
         pace = self.running.pace
         count = len(ladder.rungs)
+        session_defaults = defaults_of(PlannedSession)
         rungs = []
         for i, rung in enumerate(ladder.rungs):
             if rung.is_run:
@@ -164,6 +177,28 @@ class Compiled:
                 )
             block_min = rung.repeats * (rung.run_s + rung.walk_s) / 60
             run_minutes = min(sub.max_minutes, max(sub.min_minutes, round(block_min)))
+            intervals = Intervals(rung.run_s, rung.walk_s, rung.repeats) if rung.is_run else None
+            cross_trainer = {
+                **session_defaults,
+                "kind": Kind.CROSS_TRAINER,
+                "rung_id": rung.id,
+                "label": f"Cross-trainer {minutes} min",
+                "cross_trainer_min": minutes,
+                "duration_min": float(minutes),
+                "note": "stands in for the run this time" if rung.is_run else "",
+            }
+            run = {
+                **session_defaults,
+                "kind": KIND[rung.kind],
+                "rung_id": rung.id,
+                "label": rung.label,
+                "warm_up_min": rung.warm_up_min,
+                "intervals": intervals,
+                "duration_min": round(block_min, 1),
+                "cool_down_min": self.post_run.cool_down_walk_min,
+                "post_run": self.post_run,
+                "substitute": f"or the cross-trainer for {run_minutes} min",
+            }
             rungs.append(
                 RungInfo(
                     rung=rung,
@@ -173,14 +208,14 @@ class Compiled:
                     spacing=timedelta(days=rung.spacing_days),
                     cross_trainer_min=minutes,
                     cross_trainer_label=f"Cross-trainer {minutes} min",
-                    intervals=Intervals(rung.run_s, rung.walk_s, rung.repeats)
-                    if rung.is_run
-                    else None,
+                    intervals=intervals,
                     block_min=block_min,
                     substitute=f"or the cross-trainer for {run_minutes} min",
                     reason=self.reason(
                         ladder.id, f"{ladder.name}: rung {i + 1} of {count} — {rung.label}."
                     ),
+                    session=run if rung.is_run else cross_trainer,
+                    stand_in=cross_trainer if rung.is_run else {},
                 )
             )
         centre = ladder.pace_kmh or pace.default_kmh

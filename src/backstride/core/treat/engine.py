@@ -200,7 +200,7 @@ def _memo_reason(c: Compiled, rule_id: str, text: str) -> Reason:
 
 
 def _verdict_reason(c: Compiled, v: Verdict, note: str, on: date | None) -> Reason:
-    key = ("verdict", v, note, on)
+    key = ("verdict", v.colour, v.findings, v.final, note, on)
     hit = c.reasons.get(key)
     if hit is None:
         action = note[:1].upper() + note[1:] if note else "Noted"
@@ -211,7 +211,7 @@ def _verdict_reason(c: Compiled, v: Verdict, note: str, on: date | None) -> Reas
 
 
 def _pace_reason(c: Compiled, pace: PaceBand, source: str) -> Reason:
-    key = ("pace", pace, source)
+    key = ("pace", pace.low_kmh, pace.high_kmh, pace.cue, source)
     hit = c.reasons.get(key)
     if hit is None:
         text = f"Run segments at {pace.text()}, {source}. {pace.cue}"
@@ -234,7 +234,7 @@ def _limit_reason(c: Compiled, limit: float, longest: float) -> Reason:
 
 
 def _week_reason(c: Compiled, weeks: list[WeekVolume], ceiling_text: str) -> Reason:
-    key = ("weeks", *((w.week_start, w.allowed_km) for w in weeks), ceiling_text)
+    key = ("weeks", weeks[0].week_start, weeks[0].allowed_km, weeks[1].allowed_km, ceiling_text)
     hit = c.reasons.get(key)
     if hit is None:
         week_text = ", ".join(f"week of {w.week_start}: up to {w.allowed_km:.1f} km" for w in weeks)

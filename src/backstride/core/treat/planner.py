@@ -13,8 +13,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from backstride.core.treat.compiled import Compiled, LadderInfo, RungInfo, build, defaults_of
+from backstride.core.treat.compiled import (
+    Compiled,
+    LadderInfo,
+    RungInfo,
+    build,
+    defaults_of,
+    remember,
+)
 from backstride.core.treat.guards import allowed_week_km, fit
 from backstride.core.treat.loop import LoopState, record_try, try_step
 from backstride.core.treat.model import (
@@ -26,10 +34,11 @@ from backstride.core.treat.model import (
     SessionRecord,
     WeekVolume,
 )
+from backstride.core.treat.rules import Rung
 
 _WEEK = timedelta(days=7)
 _CROSS_TRAINER = Kind.CROSS_TRAINER
-_SESSION_DEFAULTS = defaults_of(PlannedSession)
+_WEEK_DEFAULTS = defaults_of(WeekVolume)
 
 
 @dataclass
@@ -154,10 +163,23 @@ def plan(
         allowed1 = allowed_week_km(ladder, increase, used0)
     ceiling = info.ceiling_km
     weeks = [  # unrounded: a rounded total could read as over the allowance
-        WeekVolume(week0, done0, used0 - done0, allowed0, ceiling),
-        WeekVolume(week1, 0.0, used1, allowed1, ceiling),
+        _week(week0, done0, used0 - done0, allowed0, ceiling),
+        _week(week1, 0.0, used1, allowed1, ceiling),
     ]
     return Plan(sessions, change, weeks, limit, longest, notes, has_run)
+
+
+def _week(
+    start: date, done: float, planned: float, allowed: float, ceiling: float | None
+) -> WeekVolume:
+    values = {
+        "week_start": start,
+        "done_km": done,
+        "planned_km": planned,
+        "allowed_km": allowed,
+        "ceiling_km": ceiling,
+    }
+    return build(WeekVolume, _WEEK_DEFAULTS, values)
 
 
 def _session(
@@ -180,28 +202,19 @@ def _session(
                 f"allowed km or the longest-run guard ({max(cap, 0):.1f} km left)."
             )
             notes.append((running.volume.id, note))
-        return build(
-            PlannedSession,
-            _SESSION_DEFAULTS,
-            {
-                "on": day,
-                "kind": _CROSS_TRAINER,
-                "rung_id": rung.id,
-                "label": r.cross_trainer_label,
-                "cross_trainer_min": r.cross_trainer_min,
-                "duration_min": float(r.cross_trainer_min),
-                "note": "" if not r.is_run else "stands in for the run this time",
-                "is_test": is_test and not r.is_run,
-                "provisional": provisional,
-            },
-        )
+            values = {"on": day, "is_test": False, "provisional": provisional}
+            return build(PlannedSession, r.stand_in, values)
+        values = {"on": day, "is_test": is_test, "provisional": provisional}
+        return build(PlannedSession, r.session, values)
     repeats, run_s, km = fitted
-    if repeats == rung.repeats and run_s == rung.run_s:  # as written
-        intervals = r.intervals
-        label = rung.label
-        block_min = r.block_min
-        substitute = r.substitute
-    else:
+    values = {
+        "on": day,
+        "pace": pace,
+        "distance_km": math.floor(km * 1000) / 1000,  # never rounded up past a guard
+        "is_test": is_test,
+        "provisional": provisional,
+    }
+    if repeats != rung.repeats or run_s != rung.run_s:  # trimmed to fit the guards
         notes.append(
             (
                 running.longest_run.id,
@@ -209,32 +222,28 @@ def _session(
                 "longest-run guard and this week's allowed km.",
             )
         )
+        values.update(_trimmed(c, rung, repeats, run_s))
+    return build(PlannedSession, r.session, values)
+
+
+def _trimmed(c: Compiled, rung: Rung, repeats: int, run_s: int) -> dict[str, Any]:
+    """The fields of a session of ``rung`` trimmed to ``repeats`` × ``run_s`` (memoised: a
+    rung has few ways of being trimmed)."""
+    key = (rung.id, repeats, run_s)
+    hit = c.trims.get(key)
+    if hit is None:
         intervals = Intervals(run_s, rung.walk_s, repeats)
-        label = f"{rung.label} (shortened: {intervals.text()})"
         block_min = repeats * (run_s + rung.walk_s) / 60
-        sub = running.substitute
+        sub = c.running.substitute
         minutes = min(sub.max_minutes, max(sub.min_minutes, round(block_min)))
-        substitute = f"or the cross-trainer for {minutes} min"
-    return build(
-        PlannedSession,
-        _SESSION_DEFAULTS,
-        {
-            "on": day,
-            "kind": r.kind,
-            "rung_id": rung.id,
-            "label": label,
-            "warm_up_min": rung.warm_up_min,
+        hit = {
+            "label": f"{rung.label} (shortened: {intervals.text()})",
             "intervals": intervals,
-            "pace": pace,
             "duration_min": round(block_min, 1),
-            "distance_km": math.floor(km * 1000) / 1000,  # never rounded up past a guard
-            "cool_down_min": c.post_run.cool_down_walk_min,
-            "post_run": c.post_run,
-            "substitute": substitute,
-            "is_test": is_test,
-            "provisional": provisional,
-        },
-    )
+            "substitute": f"or the cross-trainer for {minutes} min",
+        }
+        remember(c.trims, key, hit)
+    return hit
 
 
 __all__ = ["Plan", "plan"]

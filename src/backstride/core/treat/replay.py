@@ -20,7 +20,14 @@ from operator import attrgetter, lt
 from backstride.core.treat.compiled import Compiled, LadderInfo, remember
 from backstride.core.treat.evaluate import Verdict, evaluate
 from backstride.core.treat.loop import LoopState, after_gap, after_verdict, record_try, try_step
-from backstride.core.treat.model import History, Kind, Profile, ReadinessResult, SessionRecord
+from backstride.core.treat.model import (
+    History,
+    Kind,
+    Profile,
+    ReadinessResult,
+    Response,
+    SessionRecord,
+)
 from backstride.core.treat.rules import RunningProtocol, TreatRules
 
 
@@ -90,6 +97,22 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _answers(r: Response | None) -> tuple[object, ...] | None:
+    """A check-in as plain values (a cheap memo key)."""
+    if r is None:
+        return None
+    return (
+        r.pain_during,
+        r.pain_after,
+        r.pain_evening,
+        r.pain_next_morning,
+        r.pain_48h,
+        r.leg_new,
+        r.leg_spreading,
+        r.stiffness,
+    )
+
+
 class _Walk:
     """The loop walked session by session; copyable, so a walk can be memoised and resumed."""
 
@@ -115,7 +138,8 @@ class _Walk:
         self.weeks: dict[date, tuple[float, int]] = {}
 
     def copy(self) -> _Walk:
-        other = _Walk(self.ready_since)
+        other = _Walk.__new__(_Walk)  # every slot is set below
+        other.ready_since = self.ready_since
         other.state, other.last, other.verdict = self.state, self.last, self.verdict
         other.verdict_on, other.gap_id, other.gap_note = self.verdict_on, self.gap_id, self.gap_note
         other.weeks = dict(self.weeks)
@@ -138,7 +162,7 @@ class _Walk:
             if prev and prev[1]:
                 rise = total / count - prev[0] / prev[1]
         # the verdict depends on the days since the session, not the dates: memoised
-        key = (resp, (as_of - done.on).days, baseline, rise)
+        key = (_answers(resp), (as_of - done.on).days, baseline, rise)
         verdict = c.verdicts.get(key)
         if verdict is None:
             verdict = evaluate(c.running.treat, resp, done.on, as_of, baseline, rise)
@@ -205,6 +229,7 @@ def _sort_key(s: SessionRecord) -> tuple[object, ...]:
 
 
 _ON = attrgetter("on")
+_RESULT = attrgetter("test_id", "on", "value", "symptoms_rose")  # a readiness result's values
 
 
 def phase_sessions(
@@ -239,11 +264,11 @@ def replay(
     running = c.running
     treat = running.treat
     sessions = phase_sessions(history.sessions, profile.phase_since, today)
-    context = (
+    context = (  # plain values: hashed and compared without calling Python methods
         info.ladder.id,
         profile.phase_since,
         profile.baseline_pain,
-        history.readiness,
+        tuple(map(_RESULT, history.readiness)),
         tuple(others),
     )
     ctx = c.walks.get(context)  # one hash of the context per call
