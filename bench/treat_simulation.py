@@ -13,13 +13,16 @@ skips days) and answers the check-in. Every prescription is checked:
 - after a red response the next session is never on a higher rung.
 
 The last line is one JSON object: athletes, weeks, prescriptions, seconds, prescriptions_per_s,
-reached_continuous, stepped_back, back_to_phase, violations.
+reached_continuous, stepped_back, back_to_phase, violations; and, because the machine's cores
+are shared, cpu_seconds and prescriptions_per_cpu_s (this process's CPU time inside the
+engine) and load_before / load_after (the one-minute load average).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -110,7 +113,7 @@ def check(
 def simulate(protocol: Protocol, athletes: int, weeks: int, seed: int) -> dict[str, float]:
     running = protocol.running
     assert running is not None
-    elapsed = 0.0
+    elapsed = cpu = 0.0
     calls = violations = reached = stepped = back = 0
     end = START + timedelta(days=7 * weeks)
     examples: list[str] = []
@@ -133,9 +136,11 @@ def simulate(protocol: Protocol, athletes: int, weeks: int, seed: int) -> dict[s
         athlete_reached = athlete_stepped = False
         previous_index = 0
         while day < end:
+            c0 = time.process_time()
             t0 = time.perf_counter()
             rx = prescribe(protocol, profile, history, day)
             elapsed += time.perf_counter() - t0
+            cpu += time.process_time() - c0
             calls += 1
             problems = check(protocol, profile, history, rx, day)
             if last_red_index is not None and rx.status is Status.LADDER:
@@ -194,6 +199,8 @@ def simulate(protocol: Protocol, athletes: int, weeks: int, seed: int) -> dict[s
         "prescriptions": calls,
         "seconds": round(elapsed, 3),
         "prescriptions_per_s": round(calls / elapsed) if elapsed else 0,
+        "cpu_seconds": round(cpu, 3),
+        "prescriptions_per_cpu_s": round(calls / cpu) if cpu else 0,
         "reached_continuous": reached,
         "stepped_back": stepped,
         "back_to_phase": back,
@@ -208,9 +215,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     protocol = default_protocol()
+    load_before = os.getloadavg()[0]
     wall = time.perf_counter()
     result = simulate(protocol, args.athletes, args.weeks, args.seed)
     result["wall_seconds"] = round(time.perf_counter() - wall, 3)
+    result["load_before"] = round(load_before, 2)
+    result["load_after"] = round(os.getloadavg()[0], 2)
     print(json.dumps(result))
 
 
