@@ -397,6 +397,8 @@ class TodayPlan:
     session: SessionTemplate | None
     reasons: tuple[Reason, ...]
     next_session_on: date | None = None
+    #: the one new exercise being tested today (``core/introduce.py``), if any
+    new_today: str | None = None
 
 
 def plan_today(

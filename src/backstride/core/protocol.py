@@ -200,6 +200,24 @@ class SessionTemplate:
 
 
 @dataclass(frozen=True)
+class Introduce:
+    """``[phases.introduce]``: one new exercise at a time (the T.R.E.A.T. loop).
+
+    ``start_with`` is shown from the phase's first session; ``order`` is introduced one
+    exercise per session, the next only after ``greens_to_progress`` green responses and the
+    ``[treat.spacing]`` interval (reds step back by ``[treat.adjust]``).
+    """
+
+    id: str
+    text: str
+    start_with: tuple[str, ...]
+    order: tuple[str, ...]
+    greens_to_progress: int
+    sources: tuple[str, ...]
+    evidence_note: str = ""
+
+
+@dataclass(frozen=True)
 class Phase:
     number: int
     id: str
@@ -210,6 +228,7 @@ class Phase:
     sessions: tuple[SessionTemplate, ...]
     entry: tuple[Criterion, ...] = ()
     exit: tuple[Criterion, ...] = ()
+    introduce: Introduce | None = None
 
     @property
     def title(self) -> str:
@@ -436,6 +455,8 @@ class Protocol:
             rules += [RuleInfo(c.id, "entry", c.sources) for c in phase.entry]
             rules += [RuleInfo(c.id, "exit", c.sources) for c in phase.exit]
             rules.append(RuleInfo(f"{phase.id}-schedule", "schedule", phase.schedule.sources))
+            if phase.introduce is not None:
+                rules.append(RuleInfo(phase.introduce.id, "introduce", phase.introduce.sources))
         rules += [RuleInfo(r.id, "checkin", r.sources) for r in self.checkin_rules]
         rules.append(RuleInfo("screening-weekly", "screening", self.weekly_sources))
         rules.append(RuleInfo("progression-brakes", "progression", self.progression.sources))
@@ -1223,6 +1244,7 @@ class _Builder:
                 )
             if index > 0 and not entry:
                 t.error(None, f"phase {number} needs entry criteria for placement")
+            introduce = self._introduce(t, sessions)
             phase = Phase(
                 number=number,
                 id=self._id(t, seen_ids, "phase"),
@@ -1233,10 +1255,49 @@ class _Builder:
                 sessions=tuple(sessions),
                 entry=entry,
                 exit=exit_,
+                introduce=introduce,
             )
             t.done()
             out.append(phase)
         return tuple(out)
+
+    def _introduce(self, phase: _Table, sessions: list[SessionTemplate]) -> Introduce | None:
+        """``[phases.introduce]``: every exercise of the phase's sessions is either in
+        ``start_with`` or in ``order``, once (one change at a time needs a full order)."""
+        t = phase.table("introduce", required=False)
+        if t is None:
+            return None
+        intro = Introduce(
+            id=self._id(t, self.rule_ids, "rule"),
+            text=t.text("text"),
+            start_with=t.texts("start_with", required=False),
+            order=t.texts("order"),
+            greens_to_progress=t.integer("greens_to_progress", lo=1, hi=10),
+            sources=t.sources(),
+            evidence_note=t.text("evidence_note", required=False),
+        )
+        used = {e for s in sessions for e in s.exercises}
+        seen: set[str] = set()
+        for key, ids in (("start_with", intro.start_with), ("order", intro.order)):
+            for i, ex_id in enumerate(ids):
+                if ex_id in seen:
+                    self.error((*t.path, key, i), f"'{ex_id}' is listed twice")
+                elif ex_id not in used:
+                    self.error(
+                        (*t.path, key, i),
+                        f"'{ex_id}' is in none of this phase's sessions"
+                        f"{_suggest(ex_id, sorted(used))}",
+                    )
+                seen.add(ex_id)
+        missing = sorted(used - seen)
+        if missing:
+            t.error(
+                "order",
+                f"every exercise of the sessions must be in start_with or order; "
+                f"missing: {', '.join(missing)}",
+            )
+        t.done()
+        return intro
 
     def _checkin_rules(self, root: _Table, phases: tuple[Phase, ...]) -> tuple[CheckinRule, ...]:
         out = []
@@ -1355,6 +1416,7 @@ __all__ = [
     "Dosage",
     "Exercise",
     "FlagCombination",
+    "Introduce",
     "ObjectiveTest",
     "Phase",
     "ProgressionSettings",

@@ -26,6 +26,7 @@ from django.utils import timezone
 from backstride.accounts.models import ConsentRecord, User
 from backstride.core import checkins as core_checkins
 from backstride.core.feedback import LIGHT_MEANINGS, checkin_feedback
+from backstride.core.introduce import SessionDone, plan_today_one_change
 from backstride.core.outcomes import (
     Change,
     no_better_review,
@@ -41,7 +42,6 @@ from backstride.core.phases import (
     Reason,
     TodayPlan,
     place,
-    plan_today,
     progress,
 )
 from backstride.core.protocol import Protocol, default_protocol
@@ -470,9 +470,23 @@ def today_plan(user: Any, profile: RehabProfile, protocol: Protocol, today: date
     last_day = last.day if last else None
     if last is not None and last.phase != profile.phase and last_day != today:
         last_day = None  # a new phase starts fresh: no rest day carried over
-    return plan_today(
-        protocol, profile.phase, sessions_done_in_phase(user, profile), last_day, today
+    return plan_today_one_change(
+        protocol, profile.phase, sessions_in_phase(user, profile), last_day, today
     )
+
+
+def sessions_in_phase(user: Any, profile: RehabProfile) -> list[SessionDone]:
+    """The sessions done since the current phase began, each with its check-in, for the
+    phase's one-new-exercise-at-a-time order (``[phases.introduce]``)."""
+    assert profile.phase is not None
+    qs = SessionLog.objects.filter(user=user, phase=profile.phase).select_related("checkin")
+    if profile.phase_started_at:
+        qs = qs.filter(completed_at__gte=profile.phase_started_at)
+    out = []
+    for log_row in qs:
+        row = getattr(log_row, "checkin", None)
+        out.append(SessionDone(log_row.day, to_core_checkin(row) if row is not None else None))
+    return out
 
 
 @transaction.atomic
@@ -1008,7 +1022,9 @@ def today_summary(user: Any) -> dict[str, Any]:
         | {
             "state": "session",
             "title": plan.session.name,
-            "message": f"{len(exercises)} exercises, about {session_minutes(exercises)} minutes.",
+            "message": f"{len(exercises)} exercises, about {session_minutes(exercises)} minutes."
+            + (f" New today: {protocol.exercise(plan.new_today).name}." if plan.new_today else ""),
+            "new_today": protocol.exercise(plan.new_today).name if plan.new_today else None,
             "session_id": plan.session.id,
             "exercises": [e.name for e in exercises],
             "url": reverse("rehab:today"),

@@ -269,6 +269,8 @@ def today(request: HttpRequest) -> HttpResponse:
     plan = services.today_plan(user, profile, protocol, day)
     exercises = [protocol.exercise(e) for e in plan.session.exercises] if plan.session else []
     last_change = services.recent_phase_change(user)
+    intro = protocol.phase(plan.phase).introduce
+    intro_id = intro.id if intro else None
     return render(
         request,
         "rehab/today.html",
@@ -277,6 +279,9 @@ def today(request: HttpRequest) -> HttpResponse:
             "phase": protocol.phase(profile.phase),  # type: ignore[arg-type]
             "plan": plan,
             "exercises": exercises,
+            "new_today": protocol.exercise(plan.new_today) if plan.new_today else None,
+            "new_today_reasons": [r for r in plan.reasons if r.rule_id == intro_id],
+            "plan_reasons": [r for r in plan.reasons if r.rule_id != intro_id],
             "minutes": services.session_minutes(exercises) if exercises else 0,
             "morning": services.morning_due(user, day),
             "fortyeight": services.fortyeight_due(user, day),
