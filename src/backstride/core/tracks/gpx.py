@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import tempfile
 from functools import partial
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from .build import build_activity, fmt_clock, sport_from_text, steps_per_minute
 from .model import Activity, ParseError
-
-if TYPE_CHECKING:
-    from .export import RawPart
-
+from .raw import RawPart
 from .xmlstream import (
     PointBatcher,
     PointBuffer,
@@ -149,8 +146,6 @@ def _read_gpx(
         warnings.append(f"{buf.bad_values} unreadable numbers ignored")
     sport = sport_from_text(types[0]) if types else "other"
     if raw is not None:
-        from .export import RawPart
-
         col = block.T  # columns of the memory-mapped block
         raw.append(
             RawPart("gpx", sport, names[0] if names else "", col[TIME], col[LAT], col[LON],

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import numpy as np
 
 from .build import build_activity, sport_from_text, steps_per_minute, utc_datetime
 from .gpx import truncation_warning
 from .model import Activity, Lap, ParseError
-
-if TYPE_CHECKING:
-    from .export import RawPart
-
+from .raw import RawPart
 from .xmlstream import (
     PointBatcher,
     PointBuffer,
@@ -186,7 +183,6 @@ def _lap(el: Any) -> Lap:
 
 
 def _make_raw(buf: PointBuffer, sport_text: str | None, name: str) -> RawPart:
-    from .export import RawPart
 
     col = buf.array().T  # columns of the memory-mapped block
     sport = sport_from_text(sport_text)
