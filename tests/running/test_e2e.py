@@ -160,7 +160,7 @@ def test_phase_3_athlete_readiness_first_walk_run_timer_green_then_red(
         look("plan-walk-run-timer")
         timer.get_by_role("button", name="Pause").click()
         assert timer.get_by_role("button", name="Resume").is_visible()
-        fit = page.get_by_role("link", name="Download for your watch (.fit)")
+        fit = page.get_by_role("link", name="Watch workout (.fit)", exact=True)
         with page.expect_download() as download:
             fit.click()
         assert download.value.suggested_filename.endswith(".fit")

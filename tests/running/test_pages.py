@@ -61,7 +61,7 @@ def test_plan_puts_todays_walk_run_test_on_top_with_timer_and_care(walk_runner, 
     today = html[html.index('id="today"') : html.index('id="post-run-care"')]
     first_walk_run = LADDER.rungs[1]
     assert first_walk_run.label in today and "Tries the next step" in today
-    assert "For the rest of today:" in today and "Next change may be tried" in today
+    assert "For the rest of today:" in today and "The change after this one" in today
     assert "The change being tested" in today and "→" in today
     steps = steps_of(html)
     runs = [s for s in steps if s["kind"] == "run"]

@@ -93,6 +93,7 @@ def _links(athlete: User, read_only: bool) -> dict[str, str]:
 def _plan_context(request: HttpRequest, athlete: User, read_only: bool) -> dict[str, Any]:
     rx = services.prescription_for(athlete)
     today = pages.today_session(rx)
+    protocol = services.protocol_for(athlete)
     return {
         **_common(request, athlete, read_only),
         "rx": rx,
@@ -101,7 +102,8 @@ def _plan_context(request: HttpRequest, athlete: User, read_only: bool) -> dict[
         "timer_steps": pages.timer_steps(today) if today else None,
         "today_minutes": pages.total_minutes(today) if today else 0,
         "next_session": next((s for s in rx.sessions if s.on > rx.today), None),
-        "care": pages.care_card(services.protocol_for(athlete)),
+        "care": pages.care_card(protocol),
+        "spacing_hours": protocol.running.treat.spacing.min_hours if protocol.running else 48,
         "history": checkins.session_verdicts(athlete, rx.today)[:5],
         "pending": [] if read_only else checkins.pending_checkins(athlete, rx.today),
         "followups": [] if read_only else checkins.due_followups(athlete, rx.today),
