@@ -77,7 +77,7 @@ def test_clinician_dashboard_puts_paused_clients_first(client_for, clinician, at
 
     calm = make_user("aaron@example.org", display_name="Aaron")
     CareLink.objects.create(clinician=clinician, athlete=calm, consented_at=timezone.now())
-    RedFlagScreen.objects.create(user=athlete, stop=True)
+    RedFlagScreen.objects.create(user=athlete, stop=True, urgency="urgent")
     body = client_for(clinician).get("/today/").content.decode()
     assert body.index("Red flag — program paused") < body.index("Aaron")
 
