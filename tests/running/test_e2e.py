@@ -212,3 +212,29 @@ def test_phase_3_athlete_readiness_first_walk_run_timer_green_then_red(
 def clock_day(zone: Any) -> Any:
     """Today on the (travelled) server clock, in the athlete's zone."""
     return datetime.now(zone).date()
+
+
+def test_linked_clinician_reads_the_plan_ladder_and_history(
+    page: Any, live_server: Any, athlete: Any, clinician: Any
+) -> None:
+    from .conftest import pass_readiness
+
+    since = datetime.now(athlete.tzinfo).date() - timedelta(days=10)
+    place_in_phase(athlete, 3, since=since)
+    pass_readiness(athlete, day=since)
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.add_init_script(LISTEN)
+    look = Checker(page)
+    login_in_browser(page, live_server, clinician.email)
+    base = f"{live_server.url}/running/athletes/{athlete.pk}"
+    page.goto(f"{base}/")
+    assert page.locator("[data-run-timer]").count() == 0  # read-only: no timer, no check-ins
+    page.get_by_text("Why this plan? The rules and their sources").click()
+    assert page.locator(".reasons code").count() >= 1  # rule ids, for clinicians
+    look("clinician-plan")
+    page.goto(f"{base}/ladder/")
+    assert "Here now" in page.locator('[aria-current="step"]').inner_text()
+    look("clinician-ladder")
+    page.goto(f"{base}/history/")
+    look("clinician-history")
+    assert look.problems == []
