@@ -333,6 +333,11 @@ def record_screen(
             protocol_version=protocol.version,
         )
         profile = profile_for(user)
+        if result.stop and not result.pauses:
+            from .tasks import ADVICE_REMINDER_DAYS, schedule_advice_reminder
+
+            first = local_today(user) + timedelta(days=ADVICE_REMINDER_DAYS)
+            schedule_advice_reminder(screen, first)
         if result.pauses:
             profile.paused = True
             profile.save(update_fields=["paused", "updated_at"])
@@ -386,6 +391,18 @@ def open_advice(user: Any) -> RedFlagScreen | None:
         )
         .exclude(urgency__in=PAUSING_URGENCIES)
         .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def open_soon_screen(screen_id: int) -> RedFlagScreen | None:
+    """The screen if its "soon" advice is still open (not declared seen, not cleared)."""
+    return (
+        RedFlagScreen.objects.filter(
+            pk=screen_id, stop=True, clearance__isnull=True, declaration__isnull=True
+        )
+        .exclude(urgency__in=PAUSING_URGENCIES)
+        .select_related("user")
         .first()
     )
 

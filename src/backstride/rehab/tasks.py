@@ -1,8 +1,12 @@
-"""Background work for rehab: outcome-measure reminders through the task queue.
+"""Background work for rehab: outcome-measure and "see your GP" reminders through the queue.
 
 When scores are recorded, a reminder is queued for the next due date (08:00 in the athlete's
 time zone). When it runs it checks again: no email if the scores were already recorded, or
 if this due date was already reminded.
+
+When a screen gives "soon" advice (see a GP within weeks; the program stays open), a reminder
+is queued for a week later; while the advice is still open (not declared seen, not cleared
+by a clinician) each one emails the athlete and queues the next, a week on.
 """
 
 from __future__ import annotations
@@ -72,3 +76,59 @@ def schedule_outcome_reminder(user: Any, protocol: Protocol, recorded_on: date) 
         enqueue_after_commit(deferred, user.pk, due.isoformat())
     else:  # a backend without deferral: nothing to queue now; the check runs when due
         log.info("tasks backend cannot defer; outcome reminder for %s not queued", user.pk)
+
+
+@task()
+def send_advice_reminder(screen_id: int, due_on: str) -> bool:
+    """Email the athlete that the "soon" advice of a screen is still open, then queue the
+    next reminder a week later. Returns True if sent.
+
+    Nothing is sent (and the weekly chain ends) once the athlete has recorded being seen, a
+    clinician has cleared it, or the account or health consent is gone. While a more urgent
+    stop is open the stop page speaks instead: no email, but the chain goes on.
+    """
+    from .services import has_health_consent, open_soon_screen, stopping_screen, urgency_advice
+
+    screen = open_soon_screen(screen_id)
+    if screen is None or not screen.user.is_active or not has_health_consent(screen.user):
+        return False
+    user = screen.user
+    due = date.fromisoformat(due_on)
+    schedule_advice_reminder(screen, due + timedelta(days=ADVICE_REMINDER_DAYS))
+    if stopping_screen(user) is not None:
+        return False
+    advice = urgency_advice(user, screen)
+    context = {
+        "user": user,
+        "site_name": settings.SITE_NAME,
+        "link": settings.SITE_URL + reverse("rehab:today"),
+        "advice": advice,
+        "since": screen.created_at.astimezone(user.tzinfo).date(),
+        "reasons": [t["reason"] for t in screen.triggered],
+    }
+    message = EmailMultiAlternatives(
+        subject=f"A reminder to see your GP about your back · {settings.SITE_NAME}",
+        body=render_to_string("rehab/email/advice_reminder.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(
+        render_to_string("rehab/email/advice_reminder.html", context), "text/html"
+    )
+    message.send()
+    return True
+
+
+#: Days between reminders of open "soon" advice (how often, not a clinical threshold).
+ADVICE_REMINDER_DAYS = 7
+
+
+def schedule_advice_reminder(screen: Any, due: date) -> None:
+    """Queue the advice reminder for 08:00 local on ``due``, in the current transaction."""
+    from .services import reminder_time
+
+    backend = send_advice_reminder.get_backend()
+    if getattr(backend, "supports_defer", False):
+        deferred = send_advice_reminder.using(run_after=reminder_time(screen.user, due))
+        enqueue_after_commit(deferred, screen.pk, due.isoformat())
+    else:  # a backend without deferral: Today still shows the advice every day
+        log.info("tasks backend cannot defer; advice reminder for %s not queued", screen.pk)
