@@ -23,10 +23,9 @@ import logging
 import smtplib
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -203,9 +202,9 @@ class ClaimLost(Exception):
 class _Marks:
     """The commit-point write: one short UPDATE per message, guarded by the claim token.
 
-    Plain SQL through Django's cursor, prepared once per batch: on PostgreSQL it leaves
-    right after the final dot, and the time to build an ORM query there is time in which a
-    kill would cause a second copy.
+    Plain SQL through one Django cursor per batch, with its parameters ready before the
+    dot: on PostgreSQL it leaves right after the final dot, and any work between the dot
+    and the UPDATE's bytes leaving is time in which a kill would cause a second copy.
     """
 
     def __init__(self, token: str, *, smtp: bool) -> None:
@@ -218,23 +217,32 @@ class _Marks:
         # SQLite commits in-process: mark just before the dot. A database server: just after
         # (as for a non-SMTP backend, where the mark follows the backend's acceptance).
         self.after_dot = not smtp or connection.vendor != "sqlite"
+        self.cursor = connection.cursor()
 
-    def sent(self, pk: int) -> None:
+    def mark(self, pk: int) -> Callable[[], None]:
+        """The write that records row ``pk`` as sent, ready to run at the commit point."""
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         params = [Status.SENT.value, now, now, pk, self.token, Status.SENDING.value]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            if cursor.rowcount == 1:
+        execute, sql = self.cursor.execute, self.sql
+
+        def sent() -> None:
+            execute(sql, params)
+            if self.cursor.rowcount == 1:
                 return
-        if not self.after_dot:
-            raise ClaimLost(f"outbox row {pk} is no longer claimed by this worker")
-        log.error("outbox row %s: sent after its claim was taken back; it may go twice", pk)
+            if not self.after_dot:
+                raise ClaimLost(f"outbox row {pk} is no longer claimed by this worker")
+            log.error("outbox row %s: sent after its claim was taken back; it may go twice", pk)
+
+        return sent
 
     def undo(self, pk: int) -> None:
         """The server refused the message after the dot: it was not delivered after all."""
         OutboxMessage.objects.filter(pk=pk, status=Status.SENT).update(
             status=Status.SENDING, handed_over_at=None, sent_at=None, claim_token=self.token
         )
+
+    def close(self) -> None:
+        self.cursor.close()
 
 
 def _backend() -> Any:
@@ -264,18 +272,21 @@ def send_claimed(batch: str, token: str) -> BatchReport:
         report.later(_release(rows, token, report.error, count_towards_limit=False))
         log.warning("outbox batch %s: %s; retry at %s", batch, report.error, report.retry_at)
         return report
+    marks = _Marks(token, smtp=isinstance(backend, CommitPointBackend))
     try:
-        _send_rows(rows, token, backend, report)
+        _send_rows(rows, token, backend, marks, report)
     finally:
+        marks.close()
         backend.close()
     if report.failed or report.error:
         log.warning("outbox batch %s: %s", batch, report.as_dict())
     return report
 
 
-def _send_rows(rows: list[OutboxMessage], token: str, backend: Any, report: BatchReport) -> None:
+def _send_rows(
+    rows: list[OutboxMessage], token: str, backend: Any, marks: _Marks, report: BatchReport
+) -> None:
     smtp = isinstance(backend, CommitPointBackend)
-    marks = _Marks(token, smtp=smtp)
     builder = Builder()
     refresh_every = settings.NEWSLETTER_LEASE_SECONDS / 3
     refreshed = time.monotonic()
@@ -308,11 +319,12 @@ def _send_rows(rows: list[OutboxMessage], token: str, backend: Any, report: Batc
             report.later(when)
             continue
         try:
+            mark = marks.mark(row.pk)
             if smtp:
-                backend.expect_dot(partial(marks.sent, row.pk), after_dot=marks.after_dot)
+                backend.expect_dot(mark, after_dot=marks.after_dot)
             backend.send_messages([message])
             if not smtp:
-                marks.sent(row.pk)
+                mark()
         except ClaimLost:
             # Stopped before the dot: the server discards the unfinished message.
             backend.abort()
