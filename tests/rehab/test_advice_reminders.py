@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from backstride.core.protocol import default_protocol
 from backstride.rehab import services
-from backstride.rehab.models import RedFlagScreen
+from backstride.rehab.models import AdviceReminder, RedFlagScreen
 from backstride.rehab.tasks import send_advice_reminder
 
 from .conftest import all_no, finish_assessment
@@ -95,3 +95,26 @@ def test_soon_advice_says_weeks_not_days(urgency: str, words: str) -> None:
     assert words in advice.title.lower() or words in advice.action.lower()
     if urgency == "soon":
         assert "few days" not in advice.title + advice.action
+
+
+@pytest.mark.parametrize("runs", [1, 2, 3])
+def test_a_retried_advice_reminder_job_sends_one_email(
+    athlete: Any, athlete_client: Any, run_tasks: Any, smtp_server: Any, runs: int
+) -> None:
+    """A job that runs again (a retry, a worker lost after sending) finds the reminder for
+    this screen and due date already claimed: one email, and one next reminder queued."""
+    with travel(0):
+        finish_assessment(athlete_client, all_no() | {SOON: "yes"})
+    screen = RedFlagScreen.objects.get(user=athlete)
+    due = (START + timedelta(days=7)).date().isoformat()
+    with time_machine.travel(START + timedelta(days=7, hours=1), tick=False):
+        sent = [send_advice_reminder.call(screen.pk, due) for _ in range(runs)]
+    assert sent == [True] + [False] * (runs - 1)
+    smtp_server.wait_for(1)
+    assert len(smtp_server.messages) == 1
+    assert AdviceReminder.objects.filter(screen=screen).count() == 1
+    # the queued day-7 job finds it sent; the one queued for day 14 sends the next email
+    assert run_on(7, run_tasks) == 1
+    run_on(14, run_tasks)
+    smtp_server.wait_for(2)
+    assert len(smtp_server.messages) == 2

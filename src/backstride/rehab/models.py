@@ -286,3 +286,24 @@ class OutcomeReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} reminded for {self.due_on}"
+
+
+class AdviceReminder(models.Model):
+    """ "See your GP" reminder emails of a screen's "soon" advice, one per due date: claimed
+    before the email is sent, so a job that runs twice sends once."""
+
+    screen = models.ForeignKey(
+        RedFlagScreen, on_delete=models.CASCADE, related_name="advice_reminders"
+    )
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["screen", "due_on"], name="one_advice_reminder_per_due_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"screen {self.screen_id} reminded for {self.due_on}"

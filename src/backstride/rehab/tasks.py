@@ -6,7 +6,8 @@ if this due date was already reminded.
 
 When a screen gives "soon" advice (see a GP within weeks; the program stays open), a reminder
 is queued for a week later; while the advice is still open (not declared seen, not cleared
-by a clinician) each one emails the athlete and queues the next, a week on.
+by a clinician) each one emails the athlete and queues the next, a week on. Each screen and
+due date is claimed (``AdviceReminder``) before the email goes, so a retried job sends once.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def send_advice_reminder(screen_id: int, due_on: str) -> bool:
     clinician has cleared it, or the account or health consent is gone. While a more urgent
     stop is open the stop page speaks instead: no email, but the chain goes on.
     """
+    from .models import AdviceReminder
     from .services import has_health_consent, open_soon_screen, stopping_screen, urgency_advice
 
     screen = open_soon_screen(screen_id)
@@ -94,9 +96,18 @@ def send_advice_reminder(screen_id: int, due_on: str) -> bool:
         return False
     user = screen.user
     due = date.fromisoformat(due_on)
-    schedule_advice_reminder(screen, due + timedelta(days=ADVICE_REMINDER_DAYS))
     if stopping_screen(user) is not None:
+        schedule_advice_reminder(screen, due + timedelta(days=ADVICE_REMINDER_DAYS))
         return False
+    # Claim this screen's due date before sending (a conditional insert: the unique
+    # constraint lets one run win). A retried job finds it claimed: no second email, and no
+    # second chain of reminders.
+    try:
+        with transaction.atomic():
+            AdviceReminder.objects.create(screen=screen, due_on=due)
+            schedule_advice_reminder(screen, due + timedelta(days=ADVICE_REMINDER_DAYS))
+    except IntegrityError:
+        return False  # reminded already
     advice = urgency_advice(user, screen)
     context = {
         "user": user,
