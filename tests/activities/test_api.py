@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from backstride.activities import services
+from backstride.accounts.data import export_everything
+from backstride.activities import imports
 from backstride.activities.models import Activity
 from backstride.api.models import ApiToken
 from tests.conftest import ATHLETE_API_STATUS
@@ -23,7 +24,7 @@ def test_needs_authentication(client):
 
 
 def test_list_and_detail_with_a_bearer_token(client, athlete, other_athlete):
-    imported = services.import_bytes(athlete, gpx_run(), "run.gpx").activity
+    imported = imports.import_bytes(athlete, gpx_run(), "run.gpx").activity
     mine = make_activity(athlete, start=datetime(2025, 3, 1, 9, tzinfo=UTC))
     theirs = make_activity(other_athlete)
     _token, raw = ApiToken.issue(athlete, "watch sync")
@@ -85,7 +86,8 @@ def test_load_in_the_api(client_for, athlete):
     assert [w["running_km"] for w in data["weeks"]] == [0, 0, 0, 5.5]
 
 
-def test_account_export_includes_activities(athlete):
+def test_account_export_includes_activities(athlete, other_athlete):
     make_activity(athlete, notes="kept")
-    [row] = services.export_data(athlete)
-    assert row["notes"] == "kept" and "splits" in row
+    make_activity(other_athlete, notes="not theirs")
+    [row] = export_everything(athlete)["activities"]
+    assert row["notes"] == "kept" and "splits" in row and "warnings" in row

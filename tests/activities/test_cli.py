@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from backstride.activities import services
+from backstride.activities import imports
 from backstride.activities.models import Activity
 from backstride.core import tracks
 from tests.conftest import database_url
@@ -193,7 +193,7 @@ def test_two_import_processes_racing_store_the_run_once(athlete, tmp_path):
 
 @pytest.mark.django_db
 def test_recompute_refreshes_summaries_made_by_an_older_algorithm(athlete):
-    outcome = services.import_bytes(athlete, gpx_run(), "run.gpx")
+    outcome = imports.import_bytes(athlete, gpx_run(), "run.gpx")
     activity = outcome.activity
     right = activity.distance_m
     Activity.objects.filter(pk=activity.pk).update(

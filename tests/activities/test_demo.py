@@ -42,6 +42,6 @@ def test_demo_history_is_believable_and_loading_twice_changes_nothing(media_root
     assert 12 <= km[-1] <= 16, km  # towards ~15 km a week
     assert max(a.distance_m for a in runs) < 6500
     # The demo runner follows the protocol: no run > 10 % over the previous 30 days' longest.
-    from backstride.activities.services import longest_run_check
+    from backstride.running.services import longest_run_check
 
     assert [a for a in runs if longest_run_check(a)] == []

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from backstride.activities import services
+from backstride.activities import imports
 from backstride.core import tracks
 
 from .conftest import make_activity
@@ -26,7 +26,7 @@ def body(response) -> str:
 
 @pytest.fixture
 def logged(athlete):
-    imported = services.import_bytes(athlete, gpx_run(), "run.gpx").activity
+    imported = imports.import_bytes(athlete, gpx_run(), "run.gpx").activity
     manual = make_activity(
         athlete,
         start=datetime(2025, 3, 1, 9, tzinfo=UTC),
@@ -76,7 +76,7 @@ def test_gpx_export_of_an_imported_run_reads_back_the_same(athlete, client_for, 
 
 
 def test_gpx_export_of_a_treadmill_run_keeps_its_time_without_points(athlete, client_for):
-    run = services.import_bytes(athlete, tcx_treadmill(), "tm.tcx").activity
+    run = imports.import_bytes(athlete, tcx_treadmill(), "tm.tcx").activity
     response = client_for(athlete).get(reverse("activities:gpx", args=[run.pk]))
     text = body(response)
     assert "<time>2025-03-12T18:00:00Z</time>" in text
@@ -106,8 +106,8 @@ def _peak_bytes_exporting(client, activity) -> tuple[int, int]:
 
 def test_gpx_export_memory_stays_flat_however_long_the_run(athlete, client_for):
     client = client_for(athlete)
-    small = services.import_bytes(athlete, gpx_run(km=33, step_s=1), "small.gpx").activity
-    large = services.import_bytes(
+    small = imports.import_bytes(athlete, gpx_run(km=33, step_s=1), "small.gpx").activity
+    large = imports.import_bytes(
         athlete, gpx_run(km=330, step_s=1, start=datetime(2025, 3, 20, 6, tzinfo=UTC)), "big.gpx"
     ).activity
     assert large.points >= 10 * small.points - 10

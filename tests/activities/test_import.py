@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from backstride.activities import services
+from backstride.activities import imports, uploads
 from backstride.activities.models import Activity, ActivityFile, ImportBatch, ImportItem
 from backstride.core import tracks
 from tests.conftest import SHARED
@@ -100,10 +100,10 @@ def test_uploading_the_same_file_again_is_reported_as_a_duplicate(athlete, clien
 
 def test_the_same_run_in_another_format_is_a_duplicate(athlete, shared_data):
     fit = (shared_data / "activities/fit/fitparse__activity-small-fenix2-run.fit").read_bytes()
-    first = services.import_bytes(athlete, fit, "run.fit")
+    first = imports.import_bytes(athlete, fit, "run.fit")
     assert first.status == "imported"
     as_gpx = tracks.to_gpx(tracks.parse_bytes(fit, "run.fit"))
-    second = services.import_bytes(athlete, as_gpx, "run.gpx")
+    second = imports.import_bytes(athlete, as_gpx, "run.gpx")
     assert second.status == "duplicate"
     assert "same start time and distance" in second.reason
     assert second.activity == first.activity
@@ -111,7 +111,7 @@ def test_the_same_run_in_another_format_is_a_duplicate(athlete, shared_data):
 
 
 def test_a_treadmill_file_without_gps_is_a_full_run(athlete, client_for):
-    outcome = services.import_bytes(athlete, tcx_treadmill(), "treadmill.tcx")
+    outcome = imports.import_bytes(athlete, tcx_treadmill(), "treadmill.tcx")
     run = outcome.activity
     assert outcome.status == "imported" and run is not None
     assert not run.has_gps and run.route_svg == ""
@@ -128,7 +128,7 @@ def test_a_treadmill_file_without_gps_is_a_full_run(athlete, client_for):
 
 def test_multi_sport_file_becomes_one_activity_summing_its_parts(athlete, shared_data):
     data = (shared_data / "activities/odd/fitparse__sample_mulitple_header.fit").read_bytes()
-    outcome = services.import_bytes(athlete, data, "multi.fit")
+    outcome = imports.import_bytes(athlete, data, "multi.fit")
     assert outcome.status == "imported"
     stats = tracks.file_stats(shared_data / "activities/odd/fitparse__sample_mulitple_header.fit")
     assert outcome.activity.distance_m == pytest.approx(stats["distance_m"], rel=1e-6)
@@ -137,7 +137,7 @@ def test_multi_sport_file_becomes_one_activity_summing_its_parts(athlete, shared
 
 def test_truncated_fit_keeps_what_it_holds_with_a_warning(athlete, shared_data):
     data = (shared_data / "activities/odd/fitparse__activity-unexpected-eof.fit").read_bytes()
-    outcome = services.import_bytes(athlete, data, "battery-died.fit")
+    outcome = imports.import_bytes(athlete, data, "battery-died.fit")
     assert outcome.status == "imported"
     assert any("cut off" in w for w in outcome.warnings)
     assert outcome.activity.warnings == outcome.warnings
@@ -155,7 +155,7 @@ SHARED_FILES = sorted(
 def test_every_shared_file_imports_or_gets_a_clear_reason(athlete, shared_data, path):
     file = shared_data / "activities" / path
     data = file.read_bytes()
-    outcome = services.import_bytes(athlete, data, file.name)
+    outcome = imports.import_bytes(athlete, data, file.name)
     stats = tracks.file_stats(file)
     if outcome.status == "imported":
         activity = outcome.activity
@@ -294,7 +294,7 @@ def test_export_archive_imports_entry_by_entry_and_reports_each(
     assert Activity.objects.count() == 3
     # Nothing escaped the media folder; the archive upload itself is gone.
     assert len(stored_files(media_root)) == 3
-    progress = services.batch_progress(batch)
+    progress = uploads.batch_progress(batch)
     assert (progress.imported, progress.duplicates, progress.rejected) == (3, 1, 3)
     assert progress.finished and progress.total == 7
     page = client_for(athlete).get(batch.get_absolute_url()).content.decode()
@@ -324,8 +324,8 @@ def test_archive_without_activity_files(athlete, client_for, run_tasks):
 def test_a_retried_job_never_duplicates(athlete, client_for, run_tasks):
     batch = batch_of(upload(client_for(athlete), ("a.gpx", gpx_run())))
     item = batch.items.get()
-    assert services.run_import_item(item.pk) == "imported"
-    assert services.run_import_item(item.pk) == "skipped"  # the queue delivered it twice
+    assert imports.run_import_item(item.pk) == "imported"
+    assert imports.run_import_item(item.pk) == "skipped"  # the queue delivered it twice
     run_tasks()  # and the queued job runs too
     assert Activity.objects.count() == 1
 
@@ -338,7 +338,7 @@ def test_an_archive_interrupted_midway_resumes_without_duplicates(athlete, clien
     )
     batch = batch_of(upload(client_for(athlete), ("six.zip", archive)))
     item = batch.items.get()
-    real = services.import_bytes
+    real = imports.import_bytes
     calls = {"n": 0}
 
     def crash_on_fourth(*args, **kwargs):
@@ -347,18 +347,18 @@ def test_an_archive_interrupted_midway_resumes_without_duplicates(athlete, clien
             raise SystemExit("worker killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "import_bytes", crash_on_fourth)
+    monkeypatch.setattr(imports, "import_bytes", crash_on_fourth)
     with pytest.raises(SystemExit):
-        services.run_import_item(item.pk)
+        imports.run_import_item(item.pk)
     assert Activity.objects.count() == 3
     item.refresh_from_db()
     assert item.status == "processing"
-    assert services.run_import_item(item.pk) == "skipped"  # still claimed by the "live" worker
-    monkeypatch.setattr(services, "import_bytes", real)
+    assert imports.run_import_item(item.pk) == "skipped"  # still claimed by the "live" worker
+    monkeypatch.setattr(imports, "import_bytes", real)
     ImportItem.objects.filter(pk=item.pk).update(
-        claimed_at=item.claimed_at - services.STALE_CLAIM - timedelta(seconds=1)
+        claimed_at=item.claimed_at - imports.STALE_CLAIM - timedelta(seconds=1)
     )
-    assert services.run_import_item(item.pk) == "done"
+    assert imports.run_import_item(item.pk) == "done"
     assert Activity.objects.count() == 6
     assert item.entries.count() == 6
     assert item.entries.filter(status="imported").count() == 6
@@ -370,7 +370,7 @@ def test_nothing_partial_is_stored_when_saving_fails(athlete, monkeypatch, media
 
     monkeypatch.setattr(ActivityFile.objects, "create", broken)
     with pytest.raises(RuntimeError):
-        services.import_bytes(athlete, gpx_run(), "a.gpx")
+        imports.import_bytes(athlete, gpx_run(), "a.gpx")
     assert not Activity.objects.exists()
     assert stored_files(media_root) == []
 
@@ -378,7 +378,7 @@ def test_nothing_partial_is_stored_when_saving_fails(athlete, monkeypatch, media
 def test_deleting_an_imported_run_deletes_its_original(athlete, client_for, media_root):
     from django.test import TestCase
 
-    outcome = services.import_bytes(athlete, gpx_run(), "a.gpx")
+    outcome = imports.import_bytes(athlete, gpx_run(), "a.gpx")
     assert len(stored_files(media_root)) == 1
     with TestCase.captureOnCommitCallbacks(execute=True):
         client_for(athlete).post(reverse("activities:delete", args=[outcome.activity.pk]))
@@ -388,7 +388,7 @@ def test_deleting_an_imported_run_deletes_its_original(athlete, client_for, medi
 
 def test_download_original_gives_back_the_exact_bytes(athlete, client_for):
     data = gpx_run()
-    outcome = services.import_bytes(athlete, data, "my run.gpx")
+    outcome = imports.import_bytes(athlete, data, "my run.gpx")
     response = client_for(athlete).get(reverse("activities:original", args=[outcome.activity.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == data
@@ -418,7 +418,7 @@ def test_upload_needs_a_csrf_token(athlete):
 
 
 def test_admin_lists_activities_and_imports(admin_user, athlete, client_for):
-    outcome = services.import_bytes(athlete, gpx_run(), "a.gpx")
+    outcome = imports.import_bytes(athlete, gpx_run(), "a.gpx")
     client = client_for(admin_user)
     assert client.get("/admin/activities/activity/").status_code == 200
     assert (

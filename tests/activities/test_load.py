@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from backstride.activities import services
 from backstride.activities.training_load import load_context
+from backstride.rehab.models import CheckIn
 
 from .conftest import make_activity
 
@@ -94,28 +94,19 @@ def test_no_history_means_no_ratio(athlete):
     assert ctx["ratio_band"] is None
 
 
-def test_pain_from_the_rehab_app_lands_on_the_same_weeks(athlete, monkeypatch):
-    from backstride.rehab import services as rehab_services
-
-    def fake_pain(user, start, end):
-        assert user == athlete
-        return [(date(2025, 6, 3), 2), (date(2025, 6, 5), 4), (date(2025, 6, 10), 1)]
-
-    monkeypatch.setattr(rehab_services, "pain_series", fake_pain)
+def test_pain_from_the_rehab_app_lands_on_the_same_weeks(athlete, other_athlete):
+    for user, day, pain in [
+        (athlete, date(2025, 6, 3), 2),
+        (athlete, date(2025, 6, 5), 4),
+        (athlete, date(2025, 6, 10), 1),
+        (other_athlete, date(2025, 6, 10), 9),  # someone else's check-in counts for nothing
+        (athlete, date(2025, 5, 20), 8),  # before the first week shown
+    ]:
+        CheckIn.objects.create(user=user, day=day, pain_now=pain, leg_symptoms="none")
     ctx = load_context(athlete, weeks=2, now=datetime(2025, 6, 12, tzinfo=UTC))
     assert [r.pain_avg for r in ctx["rows"]] == [3.0, 1.0]
     assert [r.pain_max for r in ctx["rows"]] == [4, 1]
     assert ctx["chart"]["pain"] == [3.0, 1.0]
-
-
-def test_pain_hook_failing_never_breaks_the_page(athlete, monkeypatch):
-    from backstride.rehab import services as rehab_services
-
-    def broken(user, start, end):
-        raise RuntimeError("rehab down")
-
-    monkeypatch.setattr(rehab_services, "pain_series", broken)
-    assert services.pain_series(athlete, date(2025, 1, 1), date(2025, 2, 1)) == []
 
 
 @time_machine.travel(datetime(2025, 6, 12, 12, tzinfo=UTC), tick=False)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
-from backstride.activities import services
+from backstride.activities import imports
 
 from .files import gpx_run
 
@@ -43,7 +43,7 @@ def route_svg(client, activity):
 
 
 def test_on_a_loop_the_start_is_drawn_on_top_of_the_finish_and_both_show(athlete, client_for):
-    run = services.import_bytes(athlete, loop_gpx(), "loop.gpx").activity
+    run = imports.import_bytes(athlete, loop_gpx(), "loop.gpx").activity
     svg, caption = route_svg(client_for(athlete), run)
     shapes = [el for el in svg if el.tag in (f"{SVG}rect", f"{SVG}circle")]
     assert [el.get("class") for el in shapes] == ["route-finish", "route-start"]  # start on top
@@ -61,7 +61,7 @@ def test_on_a_loop_the_start_is_drawn_on_top_of_the_finish_and_both_show(athlete
 
 
 def test_a_one_way_route_has_separate_markers_and_no_loop_note(athlete, client_for):
-    run = services.import_bytes(athlete, gpx_run(), "run.gpx").activity
+    run = imports.import_bytes(athlete, gpx_run(), "run.gpx").activity
     svg, caption = route_svg(client_for(athlete), run)
     assert svg.find(f"{SVG}rect").get("class") == "route-finish"
     assert svg.find(f"{SVG}circle").get("class") == "route-start"

@@ -7,8 +7,9 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backstride.activities.files import display_name, sentence
 from backstride.activities.forms import format_duration_input, parse_duration
-from backstride.activities.services import display_name, same_distance, sentence
+from backstride.activities.services import same_distance
 from backstride.activities.templatetags.activity_format import format_duration, format_pace
 
 

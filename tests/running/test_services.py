@@ -7,8 +7,8 @@ import io
 import pytest
 import time_machine
 
-from backstride.activities import services as activities
 from backstride.activities.models import Sport
+from backstride.activities.training_load import load_context, this_week
 from backstride.core.protocol import default_protocol
 from backstride.core.treat import Audience, Status
 from backstride.rehab.models import Assessment, ObjectiveTestResult
@@ -26,15 +26,15 @@ def answered_running(user, **answers):
 @time_machine.travel(NOW, tick=False)
 def test_returning_runner_sees_the_ladders_ceiling(runner):
     ladder = default_protocol().running.ladder_for(Audience.RETURNING)
-    assert activities.weekly_ceiling_km(runner) == ladder.weekly_ceiling_km
-    assert activities.this_week(runner)["ceiling_km"] == ladder.weekly_ceiling_km
+    assert services.weekly_ceiling_km(runner) == ladder.weekly_ceiling_km
+    assert this_week(runner)["ceiling_km"] == ladder.weekly_ceiling_km
 
 
 @time_machine.travel(NOW, tick=False)
 def test_beginner_never_sees_the_ceiling_as_a_target(runner, client_for):
     answered_running(runner, last_run="never", running_years=0)
     assert services.audience_for(runner) is Audience.BEGINNER
-    assert activities.weekly_ceiling_km(runner) is None
+    assert services.weekly_ceiling_km(runner) is None
     ceiling = default_protocol().running.ladder_for(Audience.RETURNING).weekly_ceiling_km
     html = client_for(runner).get("/activities/load/").content.decode()
     assert f"about {ceiling:g} km" not in html
@@ -50,7 +50,7 @@ def test_tailored_protocol_ceiling_reaches_the_load_page(runner):
         "weekly_ceiling_km = 20.0", "weekly_ceiling_km = 15.0", 1
     )
     set_tailored_protocol(runner, text)
-    assert activities.weekly_ceiling_km(runner) == 15.0
+    assert load_context(runner)["ceiling_km"] == 15.0
 
 
 @pytest.mark.parametrize(("km", "flagged"), [(3.3, False), (3.31, True), (2.0, False)])
@@ -60,7 +60,7 @@ def test_longest_run_guard_flags_more_than_10_percent_over(runner, km, flagged):
 
     session(runner, TODAY - timedelta(days=5), sport=Sport.RUN, km=3.0)
     run = session(runner, TODAY, sport=Sport.RUN, km=km)
-    check = activities.longest_run_check(run)
+    check = services.longest_run_check(run)
     assert (check is not None) is flagged
     if check:
         assert check.previous_km == 3.0 and check.max_over_percent == 10

@@ -12,6 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from backstride.activities.exports import export_data as activities_export
+
 from .models import CareLink, User
 
 EXPORTING_APPS = ("rehab", "activities", "api")
@@ -19,14 +21,7 @@ EXPORTING_APPS = ("rehab", "activities", "api")
 
 def _app_export(app: str, user: User) -> Any:
     if app == "activities":
-        from backstride.activities import services
-
-        rows = []
-        for activity in services.export_queryset(user).iterator(chunk_size=500):
-            row = services.export_row(activity)
-            row["splits"] = activity.splits
-            rows.append(row)
-        return rows
+        return activities_export(user)
     if app == "api":
         return [
             {

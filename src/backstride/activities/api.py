@@ -18,6 +18,7 @@ from backstride.accounts.permissions import viewable_athlete
 from backstride.api.pagination import Page
 
 from . import services
+from .exports import export_row
 from .forms import ManualActivityForm, format_duration_input
 from .models import Activity
 from .training_load import load_context
@@ -100,7 +101,7 @@ class LoadOut(Schema):
 
 
 def _out(activity: Activity) -> dict[str, Any]:
-    return services.export_row(activity)
+    return export_row(activity)
 
 
 def _athlete_scope(request: HttpRequest, athlete_id: int) -> Any:

@@ -18,8 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from backstride.accounts.models import User
+from backstride.core.load import week_start
 
 from . import services
+from .imports import import_bytes
 from .models import Activity, ImportBatch, Sport
 
 # A 1.2 km loop round a park lake (a rounded rectangle drawn in metres, then placed on a map).
@@ -85,7 +87,7 @@ def load_demo(stdout: TextIO) -> None:
 
 
 def _start(user: Any, today: date, s: Session) -> datetime:
-    monday = services.week_start(today) - timedelta(weeks=s.week)
+    monday = week_start(today) - timedelta(weeks=s.week)
     local = datetime.combine(
         monday + timedelta(days=s.weekday), time(s.hour, 5), tzinfo=user.tzinfo
     )
@@ -114,7 +116,7 @@ def _log(user: Any, s: Session, start: datetime) -> None:
         data, name = treadmill_tcx(start, s.minutes, s.run_kmh), "treadmill.tcx"
     else:
         data, name = park_loop_gpx(start, s), "park-loop.gpx"
-    outcome = services.import_bytes(user, data, name)
+    outcome = import_bytes(user, data, name)
     if outcome.activity is not None:
         title = {"walk_run": "Walk–run", "run": "Easy run", "treadmill": "Treadmill run"}[s.kind]
         sport = Sport.WALK_RUN if s.kind == "walk_run" else Sport.RUN

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import services
+from . import imports
 
 
 @task()
 def import_item(item_id: int) -> str:
-    """Import one uploaded file or archive; safe to run twice (see ``services.run_import_item``)."""
-    return services.run_import_item(item_id)
+    """Import one uploaded file or archive; safe to run twice (see ``imports.run_import_item``)."""
+    return imports.run_import_item(item_id)

@@ -1,4 +1,5 @@
-"""The load page's figures: weekly running volume, acute and chronic load, pain — per week.
+"""Weeks, load and pain: this week's running (dashboard card, activity list) and the load
+page's figures — weekly running volume, acute and chronic load, pain — per week.
 
 The maths is the pure core's (``backstride.core.load``); this module picks the athlete's
 activities and check-ins and lines them up on the same weeks, counted in the athlete's own
@@ -15,13 +16,49 @@ from typing import Any
 
 from django.utils import timezone
 
-from backstride.core.load import acute_chronic, daily_series, weekly_totals
-from backstride.core.load import week_start as core_week_start
+from backstride.core.load import acute_chronic, daily_series, week_start, weekly_totals
+from backstride.rehab.services import pain_series
+from backstride.running.services import weekly_ceiling_km
 
-from . import services
-from .models import Activity
+from .models import Activity, Sport
 
 CHRONIC_WARMUP_DAYS = 28
+
+#: Sports whose distance counts as running volume against the weekly ceiling.
+RUNNING_SPORTS = (Sport.RUN, Sport.WALK_RUN)
+
+
+def local_midnight(day: date, zone: Any) -> datetime:
+    """The start of ``day`` in ``zone`` (an aware datetime)."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=zone)
+
+
+def this_week(user: Any, now: datetime | None = None) -> dict[str, Any]:
+    """The athlete's current week (Monday to Sunday in their own time zone)."""
+    zone = user.tzinfo
+    today = (now or timezone.now()).astimezone(zone).date()
+    monday = week_start(today)
+    activities = list(
+        Activity.objects.filter(
+            user=user,
+            start__gte=local_midnight(monday, zone),
+            start__lt=local_midnight(monday + timedelta(days=7), zone),
+        )
+    )
+    running_m = sum(a.distance_m for a in activities if a.sport in RUNNING_SPORTS)
+    ceiling = weekly_ceiling_km(user)
+    last = Activity.objects.filter(user=user).first()
+    return {
+        "start": monday,
+        "zone": zone.key,
+        "running_km": running_m / 1000.0,
+        "ceiling_km": ceiling,
+        "meter_km": min(running_m / 1000.0, ceiling) if ceiling else running_m / 1000.0,
+        "over_ceiling": ceiling is not None and running_m / 1000.0 > ceiling,
+        "sessions": len(activities),
+        "total_s": sum(a.moving_s for a in activities),
+        "last": last,
+    }
 
 
 @dataclass
@@ -53,18 +90,19 @@ def _mean(values: list[float]) -> float | None:
 
 
 def load_context(user: Any, weeks: int = 12, now: datetime | None = None) -> dict[str, Any]:
+    """The load page: ``weeks`` rows up to this week, the chart series and the ceiling."""
     zone = user.tzinfo
     today = (now or timezone.now()).astimezone(zone).date()
-    first = core_week_start(today) - timedelta(weeks=weeks - 1)
+    first = week_start(today) - timedelta(weeks=weeks - 1)
     history_start = first - timedelta(days=CHRONIC_WARMUP_DAYS)
     activities = list(
         Activity.objects.filter(
             user=user,
-            start__gte=services.local_midnight(history_start, zone),
-            start__lt=services.local_midnight(today + timedelta(days=1), zone),
+            start__gte=local_midnight(history_start, zone),
+            start__lt=local_midnight(today + timedelta(days=1), zone),
         ).only("start", "distance_m", "moving_s", "sport")
     )
-    running = [a for a in activities if a.sport in services.RUNNING_SPORTS]
+    running = [a for a in activities if a.sport in RUNNING_SPORTS]
     run_weeks = weekly_totals(
         ((a.start, a.distance_m, a.moving_s) for a in running), zone, weeks, today
     )
@@ -77,8 +115,8 @@ def load_context(user: Any, weeks: int = 12, now: datetime | None = None) -> dic
         today,
     )
     loads = acute_chronic(daily)
-    pain = services.pain_series(user, first, today)
-    ceiling = services.weekly_ceiling_km(user)
+    pain = pain_series(user, first, today)
+    ceiling = weekly_ceiling_km(user)
 
     rows: list[WeekRow] = []
     for run_week, all_week in zip(run_weeks, all_weeks, strict=True):

@@ -1,4 +1,4 @@
-"""Activity pages: thin views over ``services``.
+"""Activity pages: thin views over ``services``, ``uploads``, ``exports`` and ``training_load``.
 
 The athlete's own pages live at ``/activities/...``; a clinician with a consented care
 link reads a client's runs (read-only) at ``/activities/athlete/<id>/...``. Someone
@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -30,11 +31,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from backstride.accounts.permissions import athlete_required, viewable_athlete
 from backstride.running import checkins as running_checkins
+from backstride.running.services import longest_run_check
 
-from . import services
+from . import exports, services, uploads
+from .exports import activity_gpx
+from .files import MB, ROUTE_HEIGHT, ROUTE_WIDTH
 from .forms import ImportedActivityForm, ManualActivityForm, UploadForm
 from .models import Activity, ActivityFile, ImportBatch, ImportItem
-from .training_load import load_context
+from .training_load import load_context, this_week
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ def _render_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         "scope": scope,
         "owner": scope.owner,
         "page": page,
-        "week": services.this_week(scope.owner),
+        "week": this_week(scope.owner),
         "recent_batches": (
             ImportBatch.objects.filter(user=scope.owner)[:3] if not scope.read_only else []
         ),
@@ -119,11 +123,11 @@ def _render_detail(request: HttpRequest, scope: Scope, activity: Activity) -> Ht
         "splits": splits,
         "splits_have_hr": any(s.get("avg_hr") is not None for s in splits),
         "splits_have_climb": activity.elevation_gain_m is not None,
-        "route_viewbox": f"-10 -10 {services.ROUTE_WIDTH + 20} {services.ROUTE_HEIGHT + 20}",
+        "route_viewbox": f"-10 -10 {ROUTE_WIDTH + 20} {ROUTE_HEIGHT + 20}",
         "run_checkin": running_checkins.checkin_for(activity),
         "checkin_due": running_checkins.needs_checkin(activity),
         "stopped_s": max(0.0, activity.elapsed_s - activity.moving_s),
-        "longest": services.longest_run_check(activity),
+        "longest": longest_run_check(activity),
         "route_ends": services.route_ends(activity.route_svg),
     }
     return render(request, "activities/detail.html", context)
@@ -251,7 +255,7 @@ def download_original(request: HttpRequest, pk: int) -> Any:
 def download_gpx(request: HttpRequest, pk: int) -> Any:
     activity = _own_activity(request, pk)
     response = StreamingHttpResponse(
-        services.activity_gpx(activity), content_type="application/gpx+xml; charset=utf-8"
+        activity_gpx(activity), content_type="application/gpx+xml; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{_download_name(activity, "gpx")}"'
     return response
@@ -261,7 +265,7 @@ def download_gpx(request: HttpRequest, pk: int) -> Any:
 @require_GET
 def export_json(request: HttpRequest) -> Any:
     response = StreamingHttpResponse(
-        services.export_json(request.user), content_type="application/json; charset=utf-8"
+        exports.export_json(request.user), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="backstride-activities.json"'
     return response
@@ -271,7 +275,7 @@ def export_json(request: HttpRequest) -> Any:
 @require_GET
 def export_csv(request: HttpRequest) -> Any:
     response = StreamingHttpResponse(
-        services.export_csv(request.user), content_type="text/csv; charset=utf-8"
+        exports.export_csv(request.user), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="backstride-activities.csv"'
     return response
@@ -303,10 +307,10 @@ def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
         request,
         "activities/upload.html",
         {
-            "form": UploadForm(max_files=services.max_upload_files()),
+            "form": UploadForm(max_files=settings.ACTIVITIES_MAX_UPLOAD_FILES),
             "limits": _limits(),
             "error": (
-                f"That upload is too large: the limit is {limit // services.MB} MB in one go. "
+                f"That upload is too large: the limit is {limit // MB} MB in one go. "
                 "Split a large export into several .zip files."
             ),
         },
@@ -316,16 +320,16 @@ def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
 
 def _limits() -> dict[str, int]:
     return {
-        "file_mb": services.max_file_bytes() // services.MB,
-        "upload_mb": services.max_upload_bytes() // services.MB,
-        "files": services.max_upload_files(),
+        "file_mb": settings.ACTIVITIES_MAX_FILE_BYTES // MB,
+        "upload_mb": settings.ACTIVITIES_MAX_UPLOAD_BYTES // MB,
+        "files": settings.ACTIVITIES_MAX_UPLOAD_FILES,
     }
 
 
 @csrf_exempt
 def upload(request: HttpRequest) -> HttpResponse:
     """Check the size before Django reads the body (CSRF is checked right after)."""
-    limit = services.max_upload_bytes()
+    limit = settings.ACTIVITIES_MAX_UPLOAD_BYTES
     cap: UploadCapHandler | None = None
     if request.method == "POST" and request.user.is_authenticated:
         try:
@@ -343,21 +347,21 @@ def upload(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def _upload(request: HttpRequest, cap: UploadCapHandler | None) -> HttpResponse:
-    max_files = services.max_upload_files()
+    max_files = settings.ACTIVITIES_MAX_UPLOAD_FILES
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, max_files=max_files)
     else:
         form = UploadForm(max_files=max_files)
     if cap is not None and cap.exceeded:
-        return _too_large(request, services.max_upload_bytes())
+        return _too_large(request, settings.ACTIVITIES_MAX_UPLOAD_BYTES)
     if request.method == "POST" and form.is_valid():
-        batch = services.create_batch(request.user, form.cleaned_data["upload"])
+        batch = uploads.create_batch(request.user, form.cleaned_data["upload"])
         return redirect(batch)
     return render(request, "activities/upload.html", {"form": form, "limits": _limits()})
 
 
 def _batch_context(batch: ImportBatch) -> dict[str, Any]:
-    progress = services.batch_progress(batch)
+    progress = uploads.batch_progress(batch)
     items = list(batch.items.filter(parent__isnull=True).select_related("activity"))
     for item in items:
         if item.kind != ImportItem.Kind.ARCHIVE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 # Shared with `backstride activity stats`, which prints them without Django.
+from backstride.activities.training_load import this_week
 from backstride.core.tracks.cli import format_duration, format_pace
 
 __all__ = ["format_duration", "format_pace", "register"]
@@ -39,6 +40,4 @@ def whole(value: float | None) -> str:
 @register.filter
 def activities_week(user: object) -> dict[str, object]:
     """This week's running figures for the dashboard card."""
-    from backstride.activities.services import this_week
-
     return this_week(user)

@@ -14,8 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from backstride.activities import imports, uploads
+from backstride.activities.files import Rejected
+from backstride.activities.models import Activity, ImportItem, Source
+from backstride.core.tracks import file_stats
 from backstride.core.tracks.cli import stats_output
 
 
@@ -61,8 +66,6 @@ class Command(BaseCommand):
     def stats(self, files: list[str], as_json: bool) -> None:
         """The same lines as the Django-free path (`backstride.core.tracks.cli`), which
         `backstride activity stats FILE... [--json]` normally takes."""
-        from backstride.core.tracks import file_stats
-
         failed = 0
         for name in files:
             result = file_stats(name)
@@ -74,11 +77,6 @@ class Command(BaseCommand):
 
     # --- import ------------------------------------------------------------------------
     def import_files(self, files: list[str], email: str, background: bool) -> None:
-        from django.contrib.auth import get_user_model
-
-        from backstride.activities import services
-        from backstride.activities.models import ImportItem
-
         User = get_user_model()
         try:
             user = User.objects.get(email__iexact=email)
@@ -90,7 +88,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: not a file.")
         handles = [path.open("rb") for path in paths]
         try:
-            batch = services.create_batch(
+            batch = uploads.create_batch(
                 user,
                 [(p.name, fh, p.stat().st_size) for p, fh in zip(paths, handles, strict=True)],
                 via="cli",
@@ -103,7 +101,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Queued import {batch.pk}; a worker will import it.")
             return
         for item in batch.items.filter(parent__isnull=True, status=ImportItem.Status.PENDING):
-            services.run_import_item(item.pk)
+            imports.run_import_item(item.pk)
         rejected = 0
         for item in batch.items.filter(parent__isnull=True).order_by("index"):
             self._report(item)
@@ -113,7 +111,7 @@ class Command(BaseCommand):
                     self._report(entry, indent="  ")
             rejected += entries.filter(status=ImportItem.Status.REJECTED).count()
             rejected += item.status == ImportItem.Status.REJECTED
-        progress = services.batch_progress(batch)
+        progress = uploads.batch_progress(batch)
         self.stdout.write(
             f"{progress.imported} imported, {progress.duplicates} already there, "
             f"{progress.rejected} not imported."
@@ -131,13 +129,10 @@ class Command(BaseCommand):
 
     # --- recompute ---------------------------------------------------------------------
     def recompute(self, everything: bool, email: str | None) -> None:
-        from backstride.activities import services
-        from backstride.activities.models import Activity, Source
-
         activities = (
             Activity.objects.filter(source=Source.FILE)
             if everything
-            else services.stale_activities()
+            else imports.stale_activities()
         )
         if email:
             activities = activities.filter(user__email__iexact=email)
@@ -145,8 +140,8 @@ class Command(BaseCommand):
         for activity in activities.select_related("original").iterator(chunk_size=200):
             checked += 1
             try:
-                changed += services.recompute(activity)
-            except (services.Rejected, FileNotFoundError) as exc:
+                changed += imports.recompute(activity)
+            except (Rejected, FileNotFoundError) as exc:
                 failed += 1
                 self.stderr.write(f"activity {activity.pk}: {exc}")
         self.stdout.write(
