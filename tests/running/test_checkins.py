@@ -201,3 +201,22 @@ def test_evening_answer_missed_that_day_can_be_given_with_the_morning(runner, cl
         c.refresh_from_db()
         assert (c.pain_evening, c.pain_next_morning) == (1, 0)
         assert checkins.verdict_for(c).colour == "green"
+
+
+@pytest.mark.parametrize("leg", ["leg_new", "leg_spreading"])
+@time_machine.travel(NOW, tick=False)
+def test_worse_leg_symptoms_after_a_run_ask_the_safety_questions_at_once(runner, leg):
+    from backstride.rehab.models import RehabProfile
+
+    RehabProfile.objects.filter(user=runner).update(pending_screen="")
+    checkins.record_checkin(runner, session(runner, TODAY), answers(**{leg: True}))
+    assert RehabProfile.objects.get(user=runner).pending_screen == "weekly"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_run_without_leg_symptoms_asks_no_extra_screen(runner):
+    from backstride.rehab.models import RehabProfile
+
+    RehabProfile.objects.filter(user=runner).update(pending_screen="")
+    checkins.record_checkin(runner, session(runner, TODAY), answers())
+    assert RehabProfile.objects.get(user=runner).pending_screen == ""
