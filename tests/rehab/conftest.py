@@ -15,6 +15,7 @@ STEP_ANSWERS: dict[str, dict[str, Any]] = {
         "age": "40",
         "onset": "6_to_12_weeks",
         "episodes": "before",
+        "after_fall": "no",
         "back_surgery": "no",
         "seen_clinician": "no",
         "pregnant": "no",

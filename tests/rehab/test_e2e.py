@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ANSWERS = {
     "How long have you had this episode of back pain?": "6 to 12 weeks",
     "Have you had back pain like this before?": "Yes, it has happened before",
+    "Did this back pain start after a fall or a knock, even a small one?": "No",
     "Have you ever had an operation on your back?": "No",
     "Have you seen a physiotherapist or doctor about this episode?": "No",
     "Are you pregnant?": "No",

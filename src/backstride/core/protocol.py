@@ -364,6 +364,35 @@ class FlagCombination:
 
 
 @dataclass(frozen=True)
+class AgeFlag:
+    """A warning sign made of age plus an answer in the assessment's history.
+
+    Fires in its ``screens`` when the person is at least ``min_age`` (an unknown age counts as
+    meeting it) and the history answer ``field`` is one of ``answers``; a missing answer
+    counts as "not sure", never as no.
+    """
+
+    id: str
+    group: str
+    question: str
+    min_age: int
+    field: str
+    answers: tuple[str, ...]
+    urgency: str
+    reason: str
+    sources: tuple[str, ...]
+    screens: tuple[str, ...] = ("initial",)
+    evidence_note: str = ""
+
+
+#: History answers an age flag may read (the assessment's "history" step).
+AGE_FLAG_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "episodes": ("first", "before"),
+    "after_fall": ("yes", "no", "unsure"),
+}
+
+
+@dataclass(frozen=True)
 class RuleInfo:
     """Anything that carries a clinical number or decision, for listing and source checks."""
 
@@ -392,6 +421,8 @@ class Protocol:
     digest: str = ""
     progression: ProgressionSettings = ProgressionSettings()
     flag_combinations: tuple[FlagCombination, ...] = ()
+    #: warning signs made of age plus a history answer (onset at 50+, a fall when older)
+    age_flags: tuple[AgeFlag, ...] = ()
     #: the T.R.E.A.T. loop and running ladder (``core/treat/schema.py``)
     running: RunningProtocol | None = None
 
@@ -461,6 +492,7 @@ class Protocol:
         rules.append(RuleInfo("screening-weekly", "screening", self.weekly_sources))
         rules.append(RuleInfo("progression-brakes", "progression", self.progression.sources))
         rules += [RuleInfo(c.id, "combination", c.sources) for c in self.flag_combinations]
+        rules += [RuleInfo(a.id, "age_flag", a.sources) for a in self.age_flags]
         rules.append(RuleInfo("outcomes-schedule", "outcomes", self.outcomes.sources))
         rules.append(RuleInfo("outcomes-nprs-mcid", "outcomes", self.outcomes.nprs.sources))
         rules.append(RuleInfo("outcomes-psfs-mcid", "outcomes", self.outcomes.psfs.sources))
@@ -894,6 +926,7 @@ class _Builder:
         outcomes = self._outcomes(root)
         progression = self._progression(root)
         combinations = self._combinations(root, {f.id for f in red_flags})
+        age_flags = self._age_flags(root, {f.id for f in red_flags})
         from backstride.core.treat.schema import build_running  # it imports this module
 
         running = build_running(self, root, {t.id for t in tests}, {p.number for p in phases})
@@ -918,6 +951,7 @@ class _Builder:
             exercises={e.id: e for e in exercises},
             progression=progression,
             flag_combinations=combinations,
+            age_flags=age_flags,
             running=running,
         )
 
@@ -960,6 +994,35 @@ class _Builder:
                 t.error(None, "red-flag combinations must name their source")
             t.done()
             out.append(combo)
+        return tuple(out)
+
+    def _age_flags(self, root: _Table, flag_ids: set[str]) -> tuple[AgeFlag, ...]:
+        """``[[age_flags]]``: age plus one history answer (optional section)."""
+        out = []
+        seen: dict[str, PathT] = {}
+        for t in root.tables("age_flags", required=False):
+            field = t.text("field", choices=tuple(AGE_FLAG_FIELDS))
+            flag = AgeFlag(
+                id=self._id(t, seen, "age flag"),
+                group=t.text("group", choices=RED_FLAG_GROUPS),
+                question=t.text("question"),
+                min_age=t.integer("min_age", lo=16, hi=120),
+                field=field,
+                answers=t.texts("answers", choices=AGE_FLAG_FIELDS.get(field)),
+                urgency=t.text("urgency", choices=URGENCIES),
+                reason=t.text("reason"),
+                sources=t.sources(),
+                screens=t.texts("screens", required=False, choices=SCREENS) or ("initial",),
+                evidence_note=t.text("evidence_note", required=False),
+            )
+            if flag.id in flag_ids:
+                t.error("id", f"'{flag.id}' is already a red flag's id")
+            if "initial" not in flag.screens:
+                t.error("screens", "every age flag must apply in the 'initial' screen")
+            if not flag.sources:
+                t.error(None, "age flags must name their source")
+            t.done()
+            out.append(flag)
         return tuple(out)
 
     # -- sections

@@ -6,6 +6,8 @@ baseline (the shipped default), a tailored copy must keep:
 - every red flag of the baseline, asked in at least the same screens, at the same urgency or
   a more urgent one;
 - every red-flag combination, at the same urgency or higher and no higher age threshold;
+- every age flag (age plus a history answer), in the same screens, at the same urgency or
+  higher, from no higher an age, reading the same answer and counting at least the same ones;
 - the re-screen schedule: the weekly screen at least as often, and the "no better after six
   weeks" review no later;
 - the brakes on moving up: red- and amber-day windows at least as long, the rise limit no
@@ -91,6 +93,37 @@ def safety_floor_issues(
             issue(
                 ("red_flag_combinations", i, "flags"),
                 f"combination '{combo.id}' may not require more flags than the default: {_LOCKED}",
+            )
+
+    ages = {a.id: i for i, a in enumerate(candidate.age_flags)}
+    for rule in baseline.age_flags:
+        i = ages.get(rule.id)
+        if i is None:
+            issue(("age_flags",), f"age flag '{rule.id}' ({rule.urgency}) is missing: {_LOCKED}")
+            continue
+        mine_a = candidate.age_flags[i]
+        if URGENCY_RANK[mine_a.urgency] < URGENCY_RANK[rule.urgency]:
+            issue(
+                ("age_flags", i, "urgency"),
+                f"age flag '{rule.id}' must stay '{rule.urgency}' or more urgent: {_LOCKED}",
+            )
+        if mine_a.min_age > rule.min_age:
+            issue(
+                ("age_flags", i, "min_age"),
+                f"age flag '{rule.id}' must apply from age {rule.min_age} or younger: {_LOCKED}",
+            )
+        if mine_a.field != rule.field or set(rule.answers) - set(mine_a.answers):
+            issue(
+                ("age_flags", i, "answers"),
+                f"age flag '{rule.id}' must count the answers "
+                f"{', '.join(rule.answers)} to '{rule.field}': {_LOCKED}",
+            )
+        dropped = [s for s in rule.screens if s not in mine_a.screens]
+        if dropped:
+            issue(
+                ("age_flags", i, "screens"),
+                f"age flag '{rule.id}' must still apply in the {', '.join(dropped)} "
+                f"screen: {_LOCKED}",
             )
 
     if candidate.weekly_every_days > baseline.weekly_every_days:

@@ -15,7 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from backstride.core.protocol import URGENCY_RANK, Protocol, RedFlag, UrgencyAdvice
+from backstride.core.protocol import (
+    AGE_FLAG_FIELDS,
+    URGENCY_RANK,
+    AgeFlag,
+    Protocol,
+    RedFlag,
+    UrgencyAdvice,
+)
 
 ANSWER_CHOICES: tuple[tuple[str, str], ...] = (("no", "No"), ("yes", "Yes"), ("unsure", "Not sure"))
 _ANSWER_ALIASES: Mapping[str, str] = {
@@ -124,6 +131,7 @@ def triage(
     screen: str = "initial",
     age: int | None = None,
     earlier: Mapping[str, Any] | None = None,
+    history: Mapping[str, Any] | None = None,
 ) -> TriageResult:
     """Screen ``answers`` (red-flag id → yes/no/unsure) against ``protocol`` for ``screen``.
 
@@ -135,6 +143,11 @@ def triage(
     cancer). Those the present screen does not ask never trigger a flag again (a clinician
     has seen to them), but combinations see them: a past cancer reported at the assessment
     with numbness spreading in a weekly screen is an emergency.
+
+    ``history`` holds the assessment's history answers (first episode or not, a fall or
+    knock): with ``age`` they make the protocol's age flags, in the screens they name. None
+    (a screen without the assessment) applies none; given, a missing answer counts as
+    "not sure".
     """
     questions = protocol.red_flags_for(screen)
     triggered: list[TriggeredFlag] = []
@@ -146,12 +159,17 @@ def triage(
         elif answer in TRIGGERING_ANSWERS:
             triggered.append(_triggered(protocol, flag, answer, screen))
     asked = {f.id for f in questions}
-    history = {
+    earlier_ids = {
         flag_id
         for flag_id, value in (earlier or {}).items()
         if flag_id not in asked and normalise_answer(value) in TRIGGERING_ANSWERS
     }
-    triggered = _combine(protocol, triggered, age, history)
+    if history is not None:
+        for rule in protocol.age_flags:
+            hit = _age_flag(protocol, rule, age, history) if screen in rule.screens else None
+            if hit is not None:
+                triggered.append(hit)
+    triggered = _combine(protocol, triggered, age, earlier_ids)
     urgency = max((f.urgency for f in triggered), key=URGENCY_RANK.__getitem__, default=None)
     return TriageResult(
         screen=screen,
@@ -193,6 +211,32 @@ def _combine(
                     combinations=(*flag.combinations, combo.id),
                 )
     return out
+
+
+def _age_flag(
+    protocol: Protocol, rule: AgeFlag, age: int | None, history: Mapping[str, Any]
+) -> TriggeredFlag | None:
+    """The age flag if it applies: old enough (unknown age counts) and a counting answer."""
+    if age is not None and age < rule.min_age:
+        return None
+    value = history.get(rule.field)
+    answer = str(value).strip().lower() if value is not None else ""
+    if answer not in rule.answers and answer in AGE_FLAG_FIELDS.get(rule.field, ()):
+        return None  # a known answer that does not count
+    unsure = answer not in rule.answers or answer == "unsure"  # missing or not understood
+    reason = rule.reason
+    if unsure:
+        reason = f"You weren't sure, so we are being careful. {reason}"
+    return TriggeredFlag(
+        id=rule.id,
+        group=rule.group,
+        question=rule.question,
+        answer="unsure" if unsure else "yes",
+        reason=reason,
+        urgency=rule.urgency,
+        source=protocol.cite(rule.sources),
+        source_keys=rule.sources,
+    )
 
 
 def _triggered(protocol: Protocol, flag: RedFlag, answer: str, screen: str) -> TriggeredFlag:

@@ -146,6 +146,7 @@ def _answers(pain: tuple[int, int, int], legs: list[str]) -> dict[str, Any]:
         "history": {
             "onset": "6_to_12_weeks",
             "episodes": "before",
+            "after_fall": "no",
             "back_surgery": "no",
             "seen_clinician": "yes",
         },

@@ -136,6 +136,14 @@ class HistoryForm(forms.Form):
         "Have you had back pain like this before?",
         [("first", "No, this is the first time"), ("before", "Yes, it has happened before")],
     )
+    after_fall = radios(
+        "Did this back pain start after a fall or a knock, even a small one?",
+        [("no", "No"), ("yes", "Yes"), ("unsure", "Not sure")],
+        help_text=(
+            "For example a slip, a trip, missing a step or bumping into something. Bones can "
+            "get thinner as we get older, so even a small fall can matter."
+        ),
+    )
     back_surgery = radios("Have you ever had an operation on your back?", YES_NO)
     seen_clinician = radios("Have you seen a physiotherapist or doctor about this episode?", YES_NO)
     pregnant = radios("Are you pregnant?", YES_NO)

@@ -187,9 +187,14 @@ def completed_assessment(user: Any) -> Assessment | None:
 
 
 def next_step(assessment: Assessment) -> str:
-    """The first step without saved answers (the red-flag step is saved as a screen)."""
+    """The first step without saved answers (the red-flag step is saved as a screen).
+
+    A history step saved before the fall-or-knock question existed is asked again, so the
+    age flags read an answer rather than counting it as "not sure"."""
     for step in STEPS[:-1]:
         if step not in assessment.data:
+            return step
+        if step == "history" and "after_fall" not in assessment.answers(step):
             return step
     return STEPS[-1]
 
@@ -307,8 +312,10 @@ def record_screen(
     """Store a completed screen; a stop pauses the program until a clinician clears it."""
     protocol = protocol or protocol_for(user)
     age = None
+    history = None  # the assessment's history answers, for the age flags
     if assessment is not None:
-        age = assessment.answers("history").get("age")
+        history = assessment.answers("history")
+        age = history.get("age")
     if age is None:
         age = assessment_age(user)
     result = triage(
@@ -317,6 +324,7 @@ def record_screen(
         kind,
         age=None if age is None else int(age),
         earlier=earlier_answers(user),
+        history=history,
     )
     if not result.complete:
         raise ValueError(f"screen incomplete: {', '.join(result.missing)}")

@@ -102,7 +102,39 @@ WEAKENINGS = [
         ('urgency = "urgent"', 'id = "combo-cancer-neurological"'),
         "combo-cancer-neurological",
     ),
+    (
+        "fall at the fracture-risk age downgraded to soon",
+        lambda: edit_age_flag("age-fall-fracture", 'urgency = "urgent"', 'urgency = "soon"'),
+        ('urgency = "soon"', 'id = "age-fall-fracture"'),
+        "'age-fall-fracture' must stay 'urgent'",
+    ),
+    (
+        "fracture age threshold raised",
+        lambda: edit_age_flag("age-fall-fracture", "min_age = 65", "min_age = 80"),
+        ("min_age", 'id = "age-fall-fracture"'),
+        "from age 65 or younger",
+    ),
+    (
+        "onset age threshold raised",
+        lambda: edit_age_flag("age-first-episode-50", "min_age = 50", "min_age = 60"),
+        ("min_age", 'id = "age-first-episode-50"'),
+        "from age 50 or younger",
+    ),
+    (
+        "not sure no longer counts for a fall",
+        lambda: edit_age_flag("age-fall-fracture", '["yes", "unsure"]', '["yes"]'),
+        ("answers", 'id = "age-fall-fracture"'),
+        "yes, unsure to 'after_fall'",
+    ),
 ]
+
+
+def edit_age_flag(flag_id: str, old: str, new: str) -> str:
+    start = DEFAULT.index(f'id = "{flag_id}"')
+    end = DEFAULT.index("\n[", start)
+    block = DEFAULT[start:end]
+    assert old in block
+    return DEFAULT[:start] + block.replace(old, new, 1) + DEFAULT[end:]
 
 
 @pytest.mark.parametrize(
@@ -138,3 +170,18 @@ def test_every_cauda_equina_flag_is_locked() -> None:
             continue
         with pytest.raises(ProtocolError):
             parse_tailored(edit_flag(flag.id, 'urgency = "emergency"', 'urgency = "urgent"'))
+
+
+def test_a_removed_age_flag_is_refused_by_id() -> None:
+    start = DEFAULT.index('[[age_flags]]\nid = "age-fall-fracture"')
+    text = DEFAULT[:start] + DEFAULT[DEFAULT.index("\n# --- Re-screening", start) :]
+    assert 'id = "age-fall-fracture"' not in text
+    parse_protocol(text, "copy.toml")
+    with pytest.raises(ProtocolError, match=re.escape("'age-fall-fracture' (urgent) is missing")):
+        parse_tailored(text, "copy.toml")
+
+
+def test_a_tailored_copy_may_lower_an_age_threshold() -> None:
+    text = edit_age_flag("age-fall-fracture", "min_age = 65", "min_age = 50")
+    flags = {a.id: a for a in parse_tailored(text).age_flags}
+    assert flags["age-fall-fracture"].min_age == 50
