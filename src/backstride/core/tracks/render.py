@@ -13,7 +13,6 @@ import numpy as np
 from .model import ALGORITHM_VERSION, Activity
 
 
-
 def escape(text: str) -> str:
     """``&``, ``<`` and ``>`` as XML entities (as :func:`xml.sax.saxutils.escape`, which would
     import ``urllib.request`` and ``http.client`` into every ``activity stats`` run)."""
@@ -28,6 +27,7 @@ def quoteattr(text: str) -> str:
             return '"{}"'.format(text.replace('"', "&quot;"))
         return f"'{text}'"
     return f'"{text}"'
+
 
 def _rdp(pts: np.ndarray, eps: float) -> np.ndarray:
     """Ramer-Douglas-Peucker simplification (iterative, numpy per segment)."""
