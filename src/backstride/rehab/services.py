@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -45,9 +45,9 @@ from backstride.core.phases import (
     progress,
 )
 from backstride.core.protocol import Protocol, default_protocol
-from backstride.core.safety_floor import parse_tailored
 from backstride.core.triage import PAUSING_URGENCIES, TriageResult, advice_for, triage
 
+from . import tasks
 from .models import (
     HEALTH_CONSENT_KIND,
     Assessment,
@@ -62,6 +62,7 @@ from .models import (
     SeenClinicianDeclaration,
     SessionLog,
 )
+from .records import has_health_consent, parse_cached, protocol_for, stopping_screen
 
 log = logging.getLogger(__name__)
 
@@ -79,33 +80,13 @@ STEPS: tuple[str, ...] = (
 
 
 # --- Protocol and profile ---------------------------------------------------------------
-def protocol_for(user: Any) -> Protocol:
-    """The athlete's tailored protocol if a clinician saved one, else the shipped default."""
-    profile = RehabProfile.objects.filter(user=user).only("protocol_text").first()
-    if profile is not None and profile.protocol_text.strip():
-        return _parse_cached(profile.protocol_text)
-    return default_protocol()
-
-
-_PARSED: dict[int, Protocol] = {}
-
-
-def _parse_cached(text: str) -> Protocol:
-    key = hash(text)
-    if key not in _PARSED:
-        if len(_PARSED) > 64:
-            _PARSED.clear()
-        _PARSED[key] = parse_tailored(text, filename="tailored protocol")
-    return _PARSED[key]
-
-
 def set_tailored_protocol(athlete: Any, text: str) -> Protocol:
     """Save a clinician's tailored copy for one athlete ("" restores the default).
 
     Validated first: a broken copy raises ``ProtocolError`` (file, line, problem) and is
     not saved. The caller checks that the editor is the athlete's clinician.
     """
-    protocol = _parse_cached(text) if text.strip() else default_protocol()
+    protocol = parse_cached(text) if text.strip() else default_protocol()
     profile = profile_for(athlete)
     profile.protocol_text = text if text.strip() else ""
     profile.protocol_id, profile.protocol_version = protocol.id, protocol.version
@@ -154,15 +135,6 @@ def record_phase_change(
 
 
 # --- Consent ---------------------------------------------------------------------------------
-def has_health_consent(user: Any) -> bool:
-    latest = (
-        ConsentRecord.objects.filter(user=user, kind=HEALTH_CONSENT_KIND)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return bool(latest and latest.given)
-
-
 def give_health_consent(user: Any) -> ConsentRecord:
     return ConsentRecord.objects.create(
         user=user, kind=HEALTH_CONSENT_KIND, wording_version=HEALTH_CONSENT_VERSION, given=True
@@ -342,10 +314,8 @@ def record_screen(
         )
         profile = profile_for(user)
         if result.stop and not result.pauses:
-            from .tasks import ADVICE_REMINDER_DAYS, schedule_advice_reminder
-
-            first = local_today(user) + timedelta(days=ADVICE_REMINDER_DAYS)
-            schedule_advice_reminder(screen, first)
+            first = local_today(user) + timedelta(days=tasks.ADVICE_REMINDER_DAYS)
+            tasks.schedule_advice_reminder(screen, first)
         if result.pauses:
             profile.paused = True
             profile.save(update_fields=["paused", "updated_at"])
@@ -378,17 +348,6 @@ def _after_clear_screen(user: Any, profile: RehabProfile, protocol: Protocol, ki
     profile.save()
 
 
-def stopping_screen(user: Any) -> RedFlagScreen | None:
-    """The latest pausing screen (emergency or urgent) not yet cleared by a clinician."""
-    return (
-        RedFlagScreen.objects.filter(
-            user=user, stop=True, clearance__isnull=True, urgency__in=PAUSING_URGENCIES
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
 def open_advice(user: Any) -> RedFlagScreen | None:
     """The latest "soon" screen not yet seen to: the program stays open, and Today shows the
     advice (see a GP within weeks, and why) every day until the athlete records that they
@@ -399,18 +358,6 @@ def open_advice(user: Any) -> RedFlagScreen | None:
         )
         .exclude(urgency__in=PAUSING_URGENCIES)
         .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
-def open_soon_screen(screen_id: int) -> RedFlagScreen | None:
-    """The screen if its "soon" advice is still open (not declared seen, not cleared)."""
-    return (
-        RedFlagScreen.objects.filter(
-            pk=screen_id, stop=True, clearance__isnull=True, declaration__isnull=True
-        )
-        .exclude(urgency__in=PAUSING_URGENCIES)
-        .select_related("user")
         .first()
     )
 
@@ -793,9 +740,7 @@ def record_outcomes(
         score=psfs,
         items=[{"activity": name, "rating": rating} for name, rating in psfs_items],
     )
-    from .tasks import schedule_outcome_reminder
-
-    schedule_outcome_reminder(user, protocol, today)
+    tasks.schedule_outcome_reminder(user, protocol, today)
     return a, b
 
 
@@ -1142,16 +1087,6 @@ def no_better(user: Any, today: date) -> str | None:
 
 def outcome_due_for(user: Any, today: date) -> Any:
     return outcome_due(protocol_for(user), last_outcome_day(user), today)
-
-
-def reminder_time(user: Any, day: date) -> datetime:
-    """08:00 in the athlete's time zone on ``day``."""
-    return datetime.combine(day, time(8, 0), tzinfo=user.tzinfo)
-
-
-def urgency_advice(user: Any, screen: RedFlagScreen) -> Any:
-    protocol = protocol_for(user)
-    return protocol.urgency.get(screen.urgency)
 
 
 __all__ = [

@@ -23,8 +23,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from backstride.accounts.models import User
 from backstride.core.protocol import Protocol
 from backstride.lib.queue import enqueue_after_commit
+
+from .models import AdviceReminder, OutcomeReminder, OutcomeScore
+from .records import (
+    has_health_consent,
+    open_soon_screen,
+    reminder_time,
+    stopping_screen,
+    urgency_advice,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +42,6 @@ log = logging.getLogger(__name__)
 @task()
 def send_outcome_reminder(user_id: int, due_on: str) -> bool:
     """Email the athlete that their NPRS and PSFS scores are due. Returns True if sent."""
-    from backstride.accounts.models import User
-
-    from .models import OutcomeReminder, OutcomeScore
-    from .services import has_health_consent
 
     due = date.fromisoformat(due_on)
     user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -68,7 +74,6 @@ def send_outcome_reminder(user_id: int, due_on: str) -> bool:
 
 def schedule_outcome_reminder(user: Any, protocol: Protocol, recorded_on: date) -> None:
     """Queue the reminder for the next due date, in the same transaction as the scores."""
-    from .services import reminder_time
 
     due = recorded_on + timedelta(days=protocol.outcomes.interval_days)
     backend = send_outcome_reminder.get_backend()
@@ -88,8 +93,6 @@ def send_advice_reminder(screen_id: int, due_on: str) -> bool:
     clinician has cleared it, or the account or health consent is gone. While a more urgent
     stop is open the stop page speaks instead: no email, but the chain goes on.
     """
-    from .models import AdviceReminder
-    from .services import has_health_consent, open_soon_screen, stopping_screen, urgency_advice
 
     screen = open_soon_screen(screen_id)
     if screen is None or not screen.user.is_active or not has_health_consent(screen.user):
@@ -135,7 +138,6 @@ ADVICE_REMINDER_DAYS = 7
 
 def schedule_advice_reminder(screen: Any, due: date) -> None:
     """Queue the advice reminder for 08:00 local on ``due``, in the current transaction."""
-    from .services import reminder_time
 
     backend = send_advice_reminder.get_backend()
     if getattr(backend, "supports_defer", False):
