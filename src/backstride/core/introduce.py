@@ -22,6 +22,7 @@ from datetime import date
 from backstride.core.checkins import CheckIn, response_light
 from backstride.core.phases import Reason, TodayPlan, plan_today
 from backstride.core.protocol import Introduce, Protocol, SessionTemplate
+from backstride.core.running_protocol.schema import TreatRules
 from backstride.core.treat.evaluate import Verdict
 from backstride.core.treat.loop import (
     LoopState,
@@ -32,7 +33,6 @@ from backstride.core.treat.loop import (
     try_step,
 )
 from backstride.core.treat.model import Colour
-from backstride.core.treat.schema import TreatRules
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,11 @@ from pathlib import Path
 
 from backstride.core.protocol import (
     URGENCY_RANK,
-    PathT,
     Protocol,
-    ProtocolError,
-    ProtocolIssue,
-    _fmt_path,
-    _LineIndex,
     default_protocol,
     parse_protocol,
 )
+from backstride.core.tables import PathT, ProtocolError, ProtocolIssue, _fmt_path, _LineIndex
 
 _LOCKED = "a tailored copy cannot weaken the safety minimum of the default protocol"
 

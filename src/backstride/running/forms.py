@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from backstride.core.treat.schema import ReadinessTest
+from backstride.core.running_protocol.schema import ReadinessTest
 from backstride.rehab.forms import radios, scale
 
 YES_NO = [("no", "No"), ("yes", "Yes")]

@@ -25,7 +25,7 @@ from backstride.core.treat import (
     Verdict,
     prescribe,
 )
-from backstride.core.treat.schema import Rung
+from backstride.core.running_protocol.schema import Rung
 
 from . import checkins, services
 

@@ -42,7 +42,7 @@ from backstride.core.treat import (
     prescribe,
 )
 from backstride.core.treat import ReadinessResult as ReadinessRecord
-from backstride.core.treat.schema import Ladder, ReadinessTest
+from backstride.core.running_protocol.schema import Ladder, ReadinessTest
 from backstride.rehab import services as rehab
 from backstride.rehab.models import OutcomeScore, PhaseChange
 

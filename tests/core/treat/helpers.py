@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from backstride.core.protocol import Protocol, default_protocol
+from backstride.core.running_protocol.schema import Ladder, RunningProtocol
 from backstride.core.treat import (
     Audience,
     History,
@@ -14,7 +15,6 @@ from backstride.core.treat import (
     Response,
     SessionRecord,
 )
-from backstride.core.treat.schema import Ladder, RunningProtocol
 
 TODAY = date(2025, 6, 4)  # a Wednesday
 START = TODAY - timedelta(days=150)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings
 
+from backstride.core.running_protocol.rules import Ladder
 from backstride.core.treat import (
     Audience,
     History,
@@ -23,7 +24,6 @@ from backstride.core.treat import (
 )
 from backstride.core.treat.compiled import build, defaults_of
 from backstride.core.treat.replay import phase_sessions
-from backstride.core.treat.rules import Ladder
 
 from .helpers import GREEN, TODAY, passed, profile, protocol, session
 from .test_properties import histories

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from backstride.core.protocol import Protocol
+from backstride.core.running_protocol.rules import Ladder, Rung, RunningProtocol
 from backstride.core.treat.model import (
     Intervals,
     Kind,
@@ -23,7 +24,6 @@ from backstride.core.treat.model import (
     PostRunCare,
     Reason,
 )
-from backstride.core.treat.rules import Ladder, Rung, RunningProtocol
 
 KIND = {
     "cross_trainer": Kind.CROSS_TRAINER,

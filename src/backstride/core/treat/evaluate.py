@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from backstride.core.running_protocol.schema import TreatRules
 from backstride.core.treat.model import Colour, Response
-from backstride.core.treat.schema import TreatRules
 
 WINDOW_WORDS = {
     "during": "during the session",

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from statistics import median
 
 from backstride.core.protocol import Protocol
+from backstride.core.running_protocol.rules import Ladder, Rung
 from backstride.core.treat.compiled import (
     DEFAULT_PACE_SOURCE,
     Compiled,
@@ -26,7 +27,6 @@ from backstride.core.treat.compiled import (
     compile_protocol,
 )
 from backstride.core.treat.model import History, PaceBand, Profile
-from backstride.core.treat.rules import Ladder, Rung
 
 #: the shortest a continuous run may be trimmed to, as a share of its rung's time
 MIN_CONTINUOUS_SHARE = 0.5

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from backstride.core.running_protocol.schema import GapRule, TreatRules
 from backstride.core.treat.evaluate import Verdict, evaluate
 from backstride.core.treat.model import Colour, Response
-from backstride.core.treat.schema import GapRule, TreatRules
 
 
 class LoopState(NamedTuple):

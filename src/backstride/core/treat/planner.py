@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from backstride.core.running_protocol.rules import Rung
 from backstride.core.treat.compiled import (
     Compiled,
     LadderInfo,
@@ -34,7 +35,6 @@ from backstride.core.treat.model import (
     SessionRecord,
     WeekVolume,
 )
-from backstride.core.treat.rules import Rung
 
 _WEEK = timedelta(days=7)
 _CROSS_TRAINER = Kind.CROSS_TRAINER

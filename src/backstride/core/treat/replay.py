@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter, lt
 
+from backstride.core.running_protocol.rules import RunningProtocol, TreatRules
 from backstride.core.treat.compiled import Compiled, LadderInfo, remember
 from backstride.core.treat.evaluate import Verdict, evaluate
 from backstride.core.treat.loop import LoopState, after_gap, after_verdict, record_try, try_step
@@ -28,7 +29,6 @@ from backstride.core.treat.model import (
     Response,
     SessionRecord,
 )
-from backstride.core.treat.rules import RunningProtocol, TreatRules
 
 
 def readiness_status(

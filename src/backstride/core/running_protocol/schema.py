@@ -14,8 +14,8 @@ Pure Python: no Django.
 
 from __future__ import annotations
 
-from backstride.core.treat.read_running import build_running
-from backstride.core.treat.rules import (
+from backstride.core.running_protocol.read_running import build_running
+from backstride.core.running_protocol.rules import (
     AUDIENCES,
     BEGINNER_END_MIN,
     READINESS_UNITS,

@@ -9,9 +9,9 @@ Pure Python: no Django.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
-from backstride.core.treat.rules import (
+from backstride.core.running_protocol.rules import (
     WINDOW_WHEN,
     WINDOWS,
     Adjust,
@@ -22,9 +22,7 @@ from backstride.core.treat.rules import (
     TreatRules,
     Window,
 )
-
-if TYPE_CHECKING:  # the loader passes its own reader; imported lazily there to avoid a cycle
-    from backstride.core.protocol import _Builder, _Table
+from backstride.core.tables import _ID, TableBuilder, _Table
 
 _NO_SOURCE: Final = 'running rules must name their source (a [sources] key or "expert default")'
 
@@ -40,8 +38,9 @@ def note(t: _Table) -> str:
     return t.text("evidence_note", required=False)
 
 
-def register(b: _Builder, t: _Table, seen: dict[str, tuple[str | int, ...]], rule_id: str) -> None:
-    from backstride.core.protocol import _ID
+def register(
+    b: TableBuilder, t: _Table, seen: dict[str, tuple[str | int, ...]], rule_id: str
+) -> None:
 
     if not rule_id:
         return
@@ -62,7 +61,7 @@ def _text_rule(t: _Table | None, text_key: str) -> TextRule:
     return rule
 
 
-def build_treat(b: _Builder, t: _Table) -> TreatRules | None:
+def build_treat(b: TableBuilder, t: _Table) -> TreatRules | None:
     """Read and check ``[treat]`` (problems go to the loader's issue list)."""
     seen: dict[str, tuple[str | int, ...]] = b.rule_ids
     one = t.table("one_change")

@@ -11,10 +11,8 @@ Pure Python: no Django.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from backstride.core.treat.read_treat import build_treat, note, register, sources
-from backstride.core.treat.rules import (
+from backstride.core.running_protocol.read_treat import build_treat, note, register, sources
+from backstride.core.running_protocol.rules import (
     AUDIENCES,
     BEGINNER_END_MIN,
     READINESS_UNITS,
@@ -32,13 +30,11 @@ from backstride.core.treat.rules import (
     TreatRules,
     VolumeRules,
 )
-
-if TYPE_CHECKING:  # the loader passes its own reader; imported lazily there to avoid a cycle
-    from backstride.core.protocol import _Builder, _Table
+from backstride.core.tables import TableBuilder, _suggest, _Table
 
 
 def build_running(
-    b: _Builder, root: _Table, objective_tests: set[str], phases: set[int]
+    b: TableBuilder, root: _Table, objective_tests: set[str], phases: set[int]
 ) -> RunningProtocol | None:
     """Read and check ``[treat]`` and ``[running]``; ``None`` when anything is wrong."""
     before = len(b.issues)
@@ -54,7 +50,7 @@ def build_running(
 
 
 def _running(
-    b: _Builder,
+    b: TableBuilder,
     t: _Table,
     objective_tests: set[str],
     phases: set[int],
@@ -98,8 +94,6 @@ def _running(
         if test.at_least <= 0:
             r.error("at_least", "a pass needs a value above 0")
         if test.test and test.test not in objective_tests:
-            from backstride.core.protocol import _suggest
-
             r.error(
                 "test",
                 f"unknown objective test '{test.test}'{_suggest(test.test, objective_tests)}",
@@ -210,7 +204,7 @@ def _running(
     )
 
 
-def _ladders(b: _Builder, t: _Table, no_long: NoLongSlow) -> tuple[Ladder, ...]:
+def _ladders(b: TableBuilder, t: _Table, no_long: NoLongSlow) -> tuple[Ladder, ...]:
     out: list[Ladder] = []
     audiences: set[str] = set()
     rung_ids: dict[str, tuple[str | int, ...]] = {}
@@ -277,7 +271,7 @@ def _ladders(b: _Builder, t: _Table, no_long: NoLongSlow) -> tuple[Ladder, ...]:
 
 
 def _rung(
-    b: _Builder, r: _Table, seen: dict[str, tuple[str | int, ...]], no_long: NoLongSlow
+    b: TableBuilder, r: _Table, seen: dict[str, tuple[str | int, ...]], no_long: NoLongSlow
 ) -> Rung:
     rung = Rung(
         id=b._id(r, seen, "rung"),
