@@ -107,7 +107,12 @@ def introductions(
     by_day = {s.day: s for s in sorted(done, key=_order) if s.day <= today}
     for day in sorted(by_day):
         state = _after_gap(rules, state, day)
-        index, change = try_step(rules, state, day, top, other_changes)
+        # After repeated reds nothing new is added (the athlete is asked to see a clinician),
+        # in the replay as on the day itself.
+        if reds_within(rules, state, day) >= rules.adjust.phase_back_after_reds:
+            index, change = state.at, False
+        else:
+            index, change = try_step(rules, state, day, top, other_changes)
         state = record_try(state, index, change, day)
         verdict = verdict_of(protocol, by_day[day].checkin)
         state = after_verdict(

@@ -1,6 +1,6 @@
 """Reading a TOML document as validated tables, with a file and line for every problem.
 
-Generic: the clinical protocol (``core/protocol.py``) and the running rules
+Generic: the clinical protocol (``core/protocol/``) and the running rules
 (``core/treat/``) both read their tables through this module, which knows nothing of
 either, so neither imports the other to share it. No Django.
 """

@@ -15,6 +15,7 @@ from datetime import date
 
 from backstride.accounts.models import User
 from backstride.core.protocol import Protocol, Source
+from backstride.core.running_protocol.schema import Rung
 from backstride.core.treat import (
     Colour,
     Kind,
@@ -25,7 +26,6 @@ from backstride.core.treat import (
     Verdict,
     prescribe,
 )
-from backstride.core.running_protocol.schema import Rung
 
 from . import checkins, services
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from backstride.accounts.models import User
 from backstride.activities.models import Activity, Sport
 from backstride.core.protocol import Protocol
+from backstride.core.running_protocol.schema import Ladder, ReadinessTest
 from backstride.core.treat import (
     Audience,
     ChangeRecord,
@@ -42,7 +43,6 @@ from backstride.core.treat import (
     prescribe,
 )
 from backstride.core.treat import ReadinessResult as ReadinessRecord
-from backstride.core.running_protocol.schema import Ladder, ReadinessTest
 from backstride.rehab import services as rehab
 from backstride.rehab.models import OutcomeScore, PhaseChange
 

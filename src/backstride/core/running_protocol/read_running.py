@@ -1,7 +1,7 @@
 """Reading ``[running]`` from the protocol file: gate, readiness tests, pace, volume, guards,
 post-run care and the ladders, checked as they are read.
 
-:func:`build_running` is called by the protocol loader (``core/protocol.py``) with its table
+:func:`build_running` is called by the protocol loader (``core/protocol/``) with its table
 reader, so every problem here is reported like the rest of the file: file, line, what. Unlike
 the rehab rules, a running rule without a ``source`` is an error, and a ladder that does not
 start on the cross-trainer and end in continuous running never loads.

@@ -6,7 +6,7 @@ to running (gate, readiness tests, pace, volume, guards, post-run care and the l
 
 This module gathers the pieces: the rule types live in :mod:`.rules`, the readers in
 :mod:`.read_treat` and :mod:`.read_running`. :func:`build_running` is called by the protocol
-loader (``core/protocol.py``) with its table reader, so every problem is reported like the
+loader (``core/protocol/``) with its table reader, so every problem is reported like the
 rest of the file: file, line, what.
 
 Pure Python: no Django.
