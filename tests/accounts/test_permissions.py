@@ -1,9 +1,10 @@
 """The one permission layer: who may see whose data."""
 
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone
 
-from backstride.accounts.models import CareLink
+from backstride.accounts.models import AuditEvent, CareLink
 from backstride.accounts.permissions import (
     can_edit_content,
     can_view_athlete,
@@ -25,13 +26,54 @@ def test_linked_clinician_sees_client_unrelated_does_not(clinician, other_clinic
     assert clients_of(clinician) == [athlete]
 
 
+def _request(user, path="/rehab/athletes/1/"):
+    request = RequestFactory().get(path, REMOTE_ADDR="192.0.2.7")
+    request.user = user
+    return request
+
+
 def test_viewable_athlete_by_id_is_none_for_strangers_and_unknown_ids(
     athlete, clinician, other_clinician
 ):
-    assert viewable_athlete(athlete, athlete.pk) == athlete
-    assert viewable_athlete(clinician, athlete.pk) == athlete
-    assert viewable_athlete(other_clinician, athlete.pk) is None
-    assert viewable_athlete(clinician, 999_999) is None
+    assert viewable_athlete(_request(athlete), athlete.pk, what="x") == athlete
+    assert viewable_athlete(_request(clinician), athlete.pk, what="x") == athlete
+    assert viewable_athlete(_request(other_clinician), athlete.pk, what="x") is None
+    assert viewable_athlete(_request(clinician), 999_999, what="x") is None
+
+
+def test_every_look_by_someone_else_is_logged_and_refusals_too(
+    athlete, clinician, other_clinician
+):
+    viewable_athlete(_request(athlete), athlete.pk, what="runs")
+    assert not AuditEvent.objects.exists()  # your own reads are not logged
+
+    viewable_athlete(_request(clinician, "/api/activities/athletes/1"), athlete.pk, what="runs")
+    viewable_athlete(_request(other_clinician), athlete.pk, what="rehab record")
+    refused, read = AuditEvent.objects.filter(athlete=athlete)
+    assert (read.actor, read.action, read.what, read.channel, read.ip) == (
+        clinician,
+        "read",
+        "runs",
+        "api",
+        "192.0.2.7",
+    )
+    assert (refused.actor, refused.action, refused.channel) == (other_clinician, "refused", "web")
+    assert refused.actor_label == f"{other_clinician.display_name}, clinician"
+
+
+def test_the_access_log_is_append_only(athlete, clinician):
+    viewable_athlete(_request(clinician), athlete.pk, what="runs")
+    event = AuditEvent.objects.get()
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().update(what="nothing")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    athlete.delete()  # erasure still takes the athlete's log with them
+    assert not AuditEvent.objects.exists()
 
 
 def test_revoked_or_unconsented_link_gives_no_access(clinician, athlete):

@@ -206,3 +206,64 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} v{self.wording_version}"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Append-only: rows can be added and read, never changed or removed one by one.
+
+    Deleting an athlete still removes their log with them (Django's cascade does not go
+    through this queryset), as the right to erasure requires.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One read or change of an athlete's health data by someone other than the athlete."""
+
+    class Action(models.TextChoices):
+        READ = "read", "Looked at"
+        CHANGE = "change", "Changed"
+        EXPORT = "export", "Exported"
+        REFUSED = "refused", "Was refused"
+
+    class Channel(models.TextChoices):
+        WEB = "web", "Website"
+        API = "api", "API"
+        ADMIN = "admin", "Admin site"
+        TASK = "task", "Background job"
+
+    athlete = models.ForeignKey(User, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept when the actor's account is gone, so the athlete still sees who it was.
+    actor_label = models.CharField(max_length=200)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    what = models.CharField(max_length=120)
+    path = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["athlete", "-created_at"], name="audit_athlete_time")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.action} {self.what} of {self.athlete_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")

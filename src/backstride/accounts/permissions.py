@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from . import audit
 from .models import CareLink, User
 
 View = Callable[..., HttpResponse]
@@ -26,12 +27,26 @@ def can_view_athlete(viewer: Any, athlete: User) -> bool:
     return False
 
 
-def viewable_athlete(viewer: Any, athlete_id: int) -> User | None:
-    """The person with this id when ``viewer`` may see their data, else None (answer 404)."""
+def viewable_athlete(request: HttpRequest, athlete_id: int, *, what: str) -> User | None:
+    """The person with this id when the requester may see their ``what``, else None (404).
+
+    Every look at someone else's record is written to the access log, and so is every refused
+    attempt on a person who exists, so nobody reads a client's data without an entry.
+    """
+    viewer = request.user
     athlete = User.objects.filter(pk=athlete_id).first()
-    if athlete is None or not can_view_athlete(viewer, athlete):
+    if athlete is None:
         return None
-    return athlete
+    allowed = can_view_athlete(viewer, athlete)
+    if viewer.is_authenticated and viewer.pk != athlete.pk:
+        audit.record(
+            viewer,
+            athlete,
+            what=what,
+            action=audit.Action.READ if allowed else audit.Action.REFUSED,
+            request=request,
+        )
+    return athlete if allowed else None
 
 
 def clients_of(clinician: User) -> list[User]:

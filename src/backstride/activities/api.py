@@ -104,8 +104,8 @@ def _out(activity: Activity) -> dict[str, Any]:
     return export_row(activity)
 
 
-def _athlete_scope(request: HttpRequest, athlete_id: int) -> Any:
-    athlete = viewable_athlete(request.user, athlete_id)
+def _athlete_scope(request: HttpRequest, athlete_id: int, what: str) -> Any:
+    athlete = viewable_athlete(request, athlete_id, what=what)
     if athlete is None:
         raise HttpError(404, "No such athlete.")
     return athlete
@@ -186,12 +186,12 @@ def log_activity(request: HttpRequest, payload: ManualIn) -> Any:
     summary="A client's activities (the athlete, or a clinician they share with)",
 )
 def client_activities(request: HttpRequest, athlete_id: int, page: Query[Page]) -> Any:
-    return _list(_athlete_scope(request, athlete_id), page)
+    return _list(_athlete_scope(request, athlete_id, "runs"), page)
 
 
 @router.get("/athlete/{athlete_id}/load", response=LoadOut, summary="A client's load")
 def client_load(request: HttpRequest, athlete_id: int, weeks: int = 12) -> Any:
-    return _load(_athlete_scope(request, athlete_id), weeks)
+    return _load(_athlete_scope(request, athlete_id, "training load"), weeks)
 
 
 def _load(owner: Any, weeks: int) -> dict[str, Any]:

@@ -68,8 +68,8 @@ def _own(request: HttpRequest) -> Scope:
     return Scope(owner=request.user, read_only=False)
 
 
-def _client(request: HttpRequest, athlete_id: int) -> Scope:
-    athlete = viewable_athlete(request.user, athlete_id)
+def _client(request: HttpRequest, athlete_id: int, what: str) -> Scope:
+    athlete = viewable_athlete(request, athlete_id, what=what)
     if athlete is None:
         raise Http404("No such athlete.")
     return Scope(owner=athlete, read_only=athlete.pk != request.user.pk)
@@ -106,7 +106,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def client_list(request: HttpRequest, athlete_id: int) -> HttpResponse:
-    return _render_list(request, _client(request, athlete_id))
+    return _render_list(request, _client(request, athlete_id, "runs"))
 
 
 def _render_detail(request: HttpRequest, scope: Scope, activity: Activity) -> HttpResponse:
@@ -142,7 +142,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def client_detail(request: HttpRequest, athlete_id: int, pk: int) -> HttpResponse:
-    scope = _client(request, athlete_id)
+    scope = _client(request, athlete_id, "a run")
     activity = get_object_or_404(Activity, pk=pk, user=scope.owner)
     return _render_detail(request, scope, activity)
 
@@ -415,4 +415,4 @@ def load(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def client_load(request: HttpRequest, athlete_id: int) -> HttpResponse:
-    return _render_load(request, _client(request, athlete_id))
+    return _render_load(request, _client(request, athlete_id, "training load"))

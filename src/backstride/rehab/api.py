@@ -95,7 +95,7 @@ def today(request: HttpRequest) -> TodayOut:
     summary="An athlete's rehab state (the athlete, or a clinician they share with)",
 )
 def athlete(request: HttpRequest, athlete_id: int) -> AthleteOut:
-    person = viewable_athlete(request.user, athlete_id)
+    person = viewable_athlete(request, athlete_id, what="rehab record")
     if person is None:
         raise HttpError(404, "No such athlete.")
     overview = services.athlete_overview(person)

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backstride.accounts import audit
 from backstride.accounts.permissions import athlete_required, viewable_athlete
 from backstride.core.phases import Decision
 
@@ -533,8 +534,8 @@ def exercise(request: HttpRequest, exercise_id: str) -> HttpResponse:
 
 
 # --- Clinician ---------------------------------------------------------------------------
-def _viewable_athlete(request: HttpRequest, athlete_id: int) -> Any:
-    athlete = viewable_athlete(request.user, athlete_id)
+def _viewable_athlete(request: HttpRequest, athlete_id: int, what: str) -> Any:
+    athlete = viewable_athlete(request, athlete_id, what=what)
     if athlete is None:
         raise Http404("No such athlete.")
     return athlete
@@ -568,7 +569,7 @@ def _render_athlete_detail(
 
 @login_required
 def athlete_detail(request: HttpRequest, athlete_id: int) -> HttpResponse:
-    athlete = _viewable_athlete(request, athlete_id)
+    athlete = _viewable_athlete(request, athlete_id, "rehab record")
     return _render_athlete_detail(
         request,
         athlete,
@@ -580,7 +581,7 @@ def athlete_detail(request: HttpRequest, athlete_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def clear(request: HttpRequest, athlete_id: int, screen_id: int) -> HttpResponse:
-    athlete = _viewable_athlete(request, athlete_id)
+    athlete = _viewable_athlete(request, athlete_id, "rehab record")
     if not getattr(request.user, "is_clinician", False):
         raise Http404("Only the person's clinician can clear a red flag.")
     target = get_object_or_404(RedFlagScreen, pk=screen_id, user=athlete, stop=True)
@@ -590,6 +591,13 @@ def clear(request: HttpRequest, athlete_id: int, screen_id: int) -> HttpResponse
     form = forms.ClearanceForm(request.POST)
     if form.is_valid():
         services.clear_red_flag(target, request.user, form.cleaned_data["reason"])
+        audit.record(
+            request.user,
+            athlete,
+            what="red-flag pause",
+            action=audit.Action.CHANGE,
+            request=request,
+        )
         messages.success(request, f"Cleared. {athlete.name}'s program can resume.")
         return redirect("rehab:athlete_detail", athlete.pk)
     return _render_athlete_detail(

@@ -198,8 +198,8 @@ def checkin_out(c: RunCheckIn) -> CheckInOut:
     )
 
 
-def _athlete(request: HttpRequest, athlete_id: int) -> User:
-    person = viewable_athlete(request.user, athlete_id)
+def _athlete(request: HttpRequest, athlete_id: int, what: str) -> User:
+    person = viewable_athlete(request, athlete_id, what=what)
     if person is None:
         raise HttpError(404, "No such athlete.")
     return person
@@ -224,12 +224,14 @@ def my_prescription(request: HttpRequest) -> PrescriptionOut:
     summary="An athlete's running plan (the athlete, or a clinician they share with)",
 )
 def prescription(request: HttpRequest, athlete_id: int) -> PrescriptionOut:
-    return prescription_out(services.prescription_for(_athlete(request, athlete_id)))
+    return prescription_out(
+        services.prescription_for(_athlete(request, athlete_id, "running prescription"))
+    )
 
 
 @router.get("/athletes/{athlete_id}/ladder", response=LadderOut, summary="Where the athlete stands")
 def ladder(request: HttpRequest, athlete_id: int) -> LadderOut:
-    pos = services.ladder_position(_athlete(request, athlete_id))
+    pos = services.ladder_position(_athlete(request, athlete_id, "running plan"))
     return LadderOut(
         status=pos.status.value,
         ladder_id=pos.ladder_id,
@@ -251,7 +253,7 @@ def ladder(request: HttpRequest, athlete_id: int) -> LadderOut:
     summary="An athlete's run check-ins, newest first",
 )
 def athlete_checkins(request: HttpRequest, athlete_id: int, page: Query[Page]) -> list[CheckInOut]:
-    athlete = _athlete(request, athlete_id)
+    athlete = _athlete(request, athlete_id, "run check-ins")
     rows = RunCheckIn.objects.filter(user=athlete).select_related("activity", "user")
     return [checkin_out(c) for c in page.apply(rows.order_by("-activity__start", "-pk"))]
 

@@ -50,12 +50,12 @@ def _errors_to_form(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _subject(request: HttpRequest, athlete_id: int | None) -> tuple[User, bool]:
+def _subject(request: HttpRequest, athlete_id: int | None, what: str) -> tuple[User, bool]:
     """The athlete a page is about and whether it is read-only: yourself (athlete pages), or
     a client you may see (404 for anyone else, whatever the reason)."""
     if athlete_id is None:
         return _me(request), False
-    athlete = viewable_athlete(request.user, athlete_id)
+    athlete = viewable_athlete(request, athlete_id, what=what)
     if athlete is None:
         raise Http404("No such athlete.")
     return athlete, athlete.pk != request.user.pk
@@ -122,12 +122,12 @@ def plan(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def athlete_plan(request: HttpRequest, athlete_id: int) -> HttpResponse:
-    athlete, read_only = _subject(request, athlete_id)
+    athlete, read_only = _subject(request, athlete_id, "running plan")
     return render(request, "running/plan.html", _plan_context(request, athlete, read_only))
 
 
 def _ladder(request: HttpRequest, athlete_id: int | None) -> HttpResponse:
-    athlete, read_only = _subject(request, athlete_id)
+    athlete, read_only = _subject(request, athlete_id, "running ladder")
     rx = services.prescription_for(athlete)
     ladder = services.ladder_for(athlete)
     protocol = services.protocol_for(athlete)
@@ -155,7 +155,7 @@ def athlete_ladder(request: HttpRequest, athlete_id: int) -> HttpResponse:
 
 
 def _history(request: HttpRequest, athlete_id: int | None) -> HttpResponse:
-    athlete, read_only = _subject(request, athlete_id)
+    athlete, read_only = _subject(request, athlete_id, "running history")
     today = services.local_today(athlete)
     context = {
         **_common(request, athlete, read_only),
