@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "backstride.running",
     "backstride.publication",
     "backstride.newsletter",
+    "backstride.formcheck",
     "backstride.api",
 ]
 
@@ -306,6 +307,10 @@ MB = 1024 * 1024
 ACTIVITIES_MAX_UPLOAD_BYTES = int(env("ACTIVITIES_MAX_UPLOAD_BYTES", str(512 * MB)))
 ACTIVITIES_MAX_FILE_BYTES = int(env("ACTIVITIES_MAX_FILE_BYTES", str(64 * MB)))
 ACTIVITIES_MAX_UPLOAD_FILES = int(env("ACTIVITIES_MAX_UPLOAD_FILES", "50"))
+# The Python of the pose estimator's own virtualenv (it keeps its own numpy < 2 pins).
+POSE_PYTHON = env("POSE_PYTHON", str(PROJECT_DIR / ".venv-pose" / "bin" / "python"))
+# Running-form check: the largest video accepted, in MB (clips are 5–30 seconds).
+FORM_MAX_UPLOAD_MB = max(1, int(env("FORM_MAX_UPLOAD_MB", "200")))
 # Podcast audio and article images uploaded in the editor.
 PUBLICATION_MAX_AUDIO_BYTES = int(env("PUBLICATION_MAX_AUDIO_BYTES", str(200 * MB)))
 PUBLICATION_MAX_IMAGE_BYTES = int(env("PUBLICATION_MAX_IMAGE_BYTES", str(8 * MB)))

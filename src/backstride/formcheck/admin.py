@@ -1,0 +1,15 @@
+"""Admin: look at form checks (read-mostly; runners manage their own)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import FormCheck
+
+
+@admin.register(FormCheck)
+class FormCheckAdmin(admin.ModelAdmin):
+    list_display = ["pk", "athlete", "status", "view", "slowmo_factor", "created_at"]
+    list_filter = ["status", "view"]
+    readonly_fields = ["report", "video_info", "error", "attempts", "started_at", "finished_at"]
+    exclude = ["landmarks"]
