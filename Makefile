@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test system-deps lint typecheck pytest bench clean help
+.PHONY: run test system-deps pose-setup lint typecheck pytest bench clean help
 
 help:
 	@echo "make run   - install (first time), migrate, load demo content, serve on http://127.0.0.1:$(PORT) with a task worker"
@@ -29,11 +29,16 @@ $(VENV)/.stamp-dev: requirements/dev.lock $(VENV)/.stamp-run
 system-deps:
 	$(PYTHON) scripts/system_deps.py
 
+# The running-form estimator (MediaPipe, numpy < 2) in its own virtualenv, .venv-pose/.
+pose-setup:
+	$(PYTHON) scripts/pose_setup.py
+
 run: $(VENV)/.stamp-run
 	-@$(PYTHON) scripts/system_deps.py --runtime
+	-@$(PYTHON) scripts/pose_setup.py --background
 	DEBUG=$${DEBUG:-1} PORT=$(PORT) $(BIN)/backstride run
 
-test: system-deps $(VENV)/.stamp-dev
+test: system-deps pose-setup $(VENV)/.stamp-dev
 	$(BIN)/python scripts/test.py
 
 lint: $(VENV)/.stamp-dev
@@ -47,4 +52,4 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/import_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-pose .pytest_cache .mypy_cache .ruff_cache
