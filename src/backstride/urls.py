@@ -13,6 +13,7 @@ urlpatterns = [
     path("rehab/", include("backstride.rehab.urls")),
     path("activities/", include("backstride.activities.urls")),
     path("running/", include("backstride.running.urls")),
+    path("form-check/", include("backstride.formcheck.urls")),
     path("newsletter/", include("backstride.newsletter.urls")),
     path("", include("backstride.publication.urls")),
     path("api/", api.urls),

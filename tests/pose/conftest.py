@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,3 +45,19 @@ def make_video(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
         return made[key]
 
     return make
+
+
+def runner_video(folder: Path, runner: Any) -> Path:
+    """A real MP4 of a drawn mannequin moving like ``runner`` (a ``tests.core.form.runner``)."""
+    clip = runner.clip()
+    name = f"figure-{runner.cadence:g}-{runner.fps:g}-{runner.duration_s:g}-{runner.direction}"
+    out = folder / f"{name}.mp4"
+    if not out.exists():
+        marks = folder / f"{name}.json"
+        marks.write_text(json.dumps(clip.to_json()))
+        subprocess.run(
+            [estimator_python(), str(MAKER), "figure", str(out), "--landmarks", str(marks)],
+            check=True,
+            capture_output=True,
+        )
+    return out

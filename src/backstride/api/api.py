@@ -11,6 +11,7 @@ from ninja import NinjaAPI, Schema
 
 from backstride.accounts.models import User
 from backstride.activities.api import router as activities_router
+from backstride.formcheck.api import router as formcheck_router
 from backstride.rehab.api import router as rehab_router
 from backstride.running.api import router as running_router
 
@@ -52,3 +53,4 @@ def me(request: HttpRequest) -> Me:
 api.add_router("/rehab/", rehab_router)
 api.add_router("/activities/", activities_router)
 api.add_router("/running/", running_router)
+api.add_router("/formcheck/", formcheck_router)

@@ -305,7 +305,7 @@ def _verdict_words(verdict: str, value: float | None, rng: Mapping[str, Any] | N
         if rng.get("low") is not None and value < rng["low"]:
             return "Lower than the usual range"
         return "Higher than the usual range"
-    return "Not measured" if value is None else "No range to compare with"
+    return "Not measured" if value is None else ""
 
 
 def _metric_row(m: Mapping[str, Any]) -> MetricRow:

@@ -62,6 +62,8 @@ MAX_FRAMES: Final = 1800
 MAX_SIDE: Final = 960
 #: Below this mean brightness (0–255) a clip with few poses is called too dark.
 DARK: Final = 45.0
+#: The first bytes of sound-only files (WAV, MP3, FLAC, Ogg); M4A is checked by its brand.
+SOUND_MAGIC: Final = (b"RIFF", b"ID3", b"fLaC", b"OggS", b"\xff\xfb", b"\xff\xf3")
 TOO_SLOW: Final = "Reading this video took too long. Try a shorter clip."
 
 
@@ -142,6 +144,10 @@ def _check_file(path: str | Path) -> str:
         raise VideoError("missing", "The video file is not there.")
     if p.stat().st_size == 0:
         raise VideoError("empty", "This file is empty.")
+    with p.open("rb") as f:
+        head = f.read(16)
+    if any(head.startswith(magic) for magic in SOUND_MAGIC) or head[4:11] == b"ftypM4A":
+        raise VideoError("no_video", "This file has sound but no picture: upload a video.")
     return str(p)
 
 
