@@ -41,9 +41,7 @@ def test_viewable_athlete_by_id_is_none_for_strangers_and_unknown_ids(
     assert viewable_athlete(_request(clinician), 999_999, what="x") is None
 
 
-def test_every_look_by_someone_else_is_logged_and_refusals_too(
-    athlete, clinician, other_clinician
-):
+def test_every_look_by_someone_else_is_logged_and_refusals_too(athlete, clinician, other_clinician):
     viewable_athlete(_request(athlete), athlete.pk, what="runs")
     assert not AuditEvent.objects.exists()  # your own reads are not logged
 

@@ -1,9 +1,9 @@
 """Real video files for the form-check tests, made by the estimator's Python (OpenCV).
 
 ``runner`` is a drawn mannequin moving like the synthetic runner of the core tests, which the
-model reads as a person, so figures are measured. ``plain`` is a real person (matplotlib's sample photograph) gliding across the
-frame: the model finds a pose in every frame, though nobody runs, so the report refuses the
-figures and says why. ``no_person`` is an empty, lit room.
+model reads as a person, so figures are measured. ``plain`` is a real person (matplotlib's
+sample photograph) gliding across the frame: the model finds a pose in every frame, though
+nobody runs, so the report refuses the figures and says why. ``no_person`` is an empty, lit room.
 """
 
 from __future__ import annotations
