@@ -4,64 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from disposable_email_domains import blocklist
 
-#: Well-known throwaway-inbox services. Short on purpose: it catches the obvious ones,
-#: and the double opt-in catches the rest (a throwaway inbox rarely confirms).
-DISPOSABLE_DOMAINS = frozenset(
-    {
-        "10minutemail.com",
-        "10minutemail.net",
-        "20minutemail.com",
-        "anonbox.net",
-        "burnermail.io",
-        "discard.email",
-        "dispostable.com",
-        "dropmail.me",
-        "emailondeck.com",
-        "fakeinbox.com",
-        "getairmail.com",
-        "getnada.com",
-        "guerrillamail.biz",
-        "guerrillamail.com",
-        "guerrillamail.de",
-        "guerrillamail.info",
-        "guerrillamail.net",
-        "guerrillamail.org",
-        "guerrillamailblock.com",
-        "harakirimail.com",
-        "inboxkitten.com",
-        "mail-temp.com",
-        "mailcatch.com",
-        "maildrop.cc",
-        "mailinator.com",
-        "mailinator.net",
-        "mailnesia.com",
-        "mailpoof.com",
-        "mintemail.com",
-        "mohmal.com",
-        "mytemp.email",
-        "nada.email",
-        "sharklasers.com",
-        "spam4.me",
-        "spamgourmet.com",
-        "temp-mail.io",
-        "temp-mail.org",
-        "tempail.com",
-        "tempmail.com",
-        "tempmail.dev",
-        "tempmail.net",
-        "tempmailo.com",
-        "tempr.email",
-        "throwawaymail.com",
-        "trashmail.com",
-        "trashmail.de",
-        "trashmail.net",
-        "wegwerfmail.de",
-        "yopmail.com",
-        "yopmail.fr",
-        "yopmail.net",
-    }
-)
+#: Throwaway-inbox domains, from the maintained disposable-email-domains package (MIT,
+#: updated with each release); the double opt-in catches the ones it misses.
+DISPOSABLE_DOMAINS: frozenset[str] = frozenset(blocklist)
 
 #: Frequent slips of the finger on the biggest mailbox providers.
 TYPO_DOMAINS = {
