@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from backstride.accounts.models import User
-from backstride.rehab import services
+from backstride.rehab import guide, scoring, services
 from backstride.rehab.demo import load_demo
 from backstride.rehab.models import CheckIn, OutcomeScore, PhaseChange, RehabProfile, SessionLog
 from tests.conftest import load_demo_people
@@ -43,7 +43,7 @@ def test_demo_athlete_is_fresh_in_phase_1(demo: dict) -> None:
     athlete = demo["athlete"]
     assert RehabProfile.objects.get(user=athlete).phase == 1
     assert not CheckIn.objects.filter(user=athlete).exists()
-    assert services.today_summary(athlete)["state"] == "session"
+    assert guide.today_summary(athlete)["state"] == "session"
 
 
 def test_demo_runner_reached_phase_3_through_the_rules(demo: dict) -> None:
@@ -57,7 +57,7 @@ def test_demo_runner_reached_phase_3_through_the_rules(demo: dict) -> None:
     assert actions == [("placement", 1), ("progress", 2), ("progress", 3)]
     assert CheckIn.objects.filter(user=runner).count() >= 20
     assert OutcomeScore.objects.filter(user=runner, measure="nprs").count() == 3
-    assert services.today_summary(runner)["state"] in {"session", "rest", "morning"}
+    assert guide.today_summary(runner)["state"] in {"session", "rest", "morning"}
 
 
 def test_demo_is_idempotent(demo: dict) -> None:
@@ -81,11 +81,11 @@ def test_runner_pages_render(demo: dict, client_for: Any) -> None:
 
 
 def test_summary_walks_the_journey(athlete: Any, athlete_client: Any) -> None:
-    assert services.today_summary(athlete)["state"] == "consent"
+    assert guide.today_summary(athlete)["state"] == "consent"
     athlete_client.post(reverse("rehab:consent"), {"not_a_diagnosis": "on", "health_data": "on"})
-    assert services.today_summary(athlete)["state"] == "assessment"
+    assert guide.today_summary(athlete)["state"] == "assessment"
     finish_assessment(athlete_client)
-    summary = services.today_summary(athlete)
+    summary = guide.today_summary(athlete)
     assert summary["state"] == "session" and summary["phase"] == 1
     assert summary["url"] == reverse("rehab:today") and summary["exercises"]
 
@@ -94,7 +94,7 @@ def test_summary_on_a_red_flag_says_see_a_clinician_and_why(
     athlete: Any, athlete_client: Any
 ) -> None:
     finish_assessment(athlete_client, all_no() | {"ces_bowel_control": "yes"})
-    summary = services.today_summary(athlete)
+    summary = guide.today_summary(athlete)
     assert summary["state"] == "stopped" and summary["urgency"] == "emergency"
     assert summary["title"] == "Get emergency help now"
     assert summary["reasons"][0]["rule_id"] == "ces_bowel_control"
@@ -111,6 +111,6 @@ def test_pain_series_hook_for_the_activities_app(demo: dict) -> None:
 
     runner = demo["runner"]
     today = services.local_today(runner)
-    points = services.pain_series(runner, today - timedelta(days=60), today)
+    points = scoring.pain_series(runner, today - timedelta(days=60), today)
     assert points and all(0 <= p <= 10 for _, p in points)
     assert points == sorted(points)

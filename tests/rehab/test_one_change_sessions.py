@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from backstride.core.protocol import default_protocol
-from backstride.rehab import services
+from backstride.rehab import guide
 from backstride.rehab.models import RehabProfile, SessionLog
 
 from .test_program import check_in, do_session, morning, travel
@@ -56,14 +56,14 @@ def test_phase_3_sessions_introduce_one_new_exercise_after_a_green_response(
         assert set(session_ids(second)) <= {*INTRO.start_with, ORDER[0]}
         assert 'id="new-today"' in page and "one change being tested" in page
         assert new.name in page and escape(P.cite(INTRO.sources)) in page
-        assert services.today_summary(athlete)["new_today"] == new.name
+        assert guide.today_summary(athlete)["new_today"] == new.name
         do_session(athlete_client)
         check_in(athlete_client, pain=4)  # amber: repeat this step, nothing new
     with travel(3, 7):
         morning(athlete_client, 1)
     with travel(4, 18):
         third = athlete_client.get(reverse("rehab:today"))
-        summary = services.today_summary(athlete)
+        summary = guide.today_summary(athlete)
     assert third.context["new_today"] is None
     assert ORDER[0] in session_ids(third) or ORDER[0] not in P.phase(3).sessions[0].exercises
     assert ORDER[1] not in session_ids(third)

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from backstride.rehab import services
+from backstride.rehab import guide, services
 from backstride.rehab.models import CheckIn, PhaseChange, RedFlagScreen, RehabProfile, SessionLog
 
 from .conftest import CALM_PAIN, all_no, finish_assessment
@@ -282,7 +282,7 @@ def test_red_days_in_phase_1_suggest_a_clinician(
             do_session(athlete_client)
             check_in(athlete_client, pain=8)
     with travel(2):
-        summary = services.today_summary(athlete)
+        summary = guide.today_summary(athlete)
         page = athlete_client.get(reverse("rehab:today")).content.decode()
     assert summary["see_clinician"] is True
     assert "Please see a physiotherapist or doctor" in page
@@ -298,9 +298,9 @@ def test_phase_3_has_rest_days_between_strength_sessions(
         check_in(athlete_client)
     with travel(1):
         page = athlete_client.get(reverse("rehab:today")).content.decode()
-        assert services.today_summary(athlete)["state"] == "morning"  # asked first
+        assert guide.today_summary(athlete)["state"] == "morning"  # asked first
         morning(athlete_client, 1)
-        summary = services.today_summary(athlete)
+        summary = guide.today_summary(athlete)
     assert "Rest day" in page and "48 hours" in page
     assert summary["state"] == "rest" and summary["next_session_on"] == date(2025, 3, 5)
 

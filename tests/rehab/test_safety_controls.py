@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from backstride.core.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError, default_protocol
-from backstride.rehab import services
+from backstride.rehab import guide, scoring, services
 from backstride.rehab.models import ObjectiveTestResult, PhaseChange, RedFlagScreen, RehabProfile
 
 from .conftest import CALM_PAIN, all_no, finish_assessment, step_url
@@ -156,7 +156,7 @@ def test_red_check_in_in_phase_3_is_not_praised_under_a_stale_banner(
         check_in(athlete_client, pain=7)
         result = athlete_client.get(reverse("rehab:checkin_result")).content.decode()
         today = athlete_client.get(reverse("rehab:today")).content.decode()
-        summary = services.today_summary(athlete)
+        summary = guide.today_summary(athlete)
     assert "badge-red" in result and "Nothing moves up" in result
     assert "You moved up to Phase 3" not in today
     assert "Well done. Move about normally" not in today and "badge-red" in today
@@ -309,7 +309,7 @@ def test_soon_flag_keeps_the_program_open_with_daily_advice(
         assert response["Location"] == reverse("rehab:assessment_result")
         result = athlete_client.get(reverse("rehab:assessment_result")).content.decode()
         today = athlete_client.get(reverse("rehab:today"))
-        summary = services.today_summary(athlete)
+        summary = guide.today_summary(athlete)
     assert today.status_code == 200 and "Please see your GP" in today.content.decode()
     assert "Please see your GP" in result and "stays open" in result
     assert not RehabProfile.objects.get(user=athlete).paused
@@ -331,7 +331,7 @@ def test_seeing_a_clinician_for_a_soon_flag_is_recorded_and_lifts_the_reminder(
         response = athlete_client.post(url, {"note": "GP referred me to rheumatology"})
         assert response["Location"] == reverse("rehab:today")
         page = athlete_client.get(reverse("rehab:today")).content.decode()
-        summary = services.today_summary(athlete)
+        summary = guide.today_summary(athlete)
     assert "Please see your GP" not in page
     assert RedFlagScreen.objects.get(pk=screen.pk).declaration.note == (
         "GP referred me to rheumatology"
@@ -375,13 +375,13 @@ def test_no_better_after_six_weeks_shows_a_review_on_today(
     place(athlete_client)
     first = date(2025, 3, 3)
     for day, nprs, ratings in ((first, 5, [3]), (first + timedelta(days=42), 5, [3])):
-        services.record_outcomes(
+        scoring.record_outcomes(
             athlete, day, nprs, [("Sitting through a meeting", r) for r in ratings]
         )
     with travel(42):
         athlete_client.post(reverse("rehab:screen", args=["weekly"]), all_no("weekly"))
         page = athlete_client.get(reverse("rehab:today")).content.decode()
-        summary = services.today_summary(athlete)
+        summary = guide.today_summary(athlete)
     assert "Time for a review" in page and "GP or a physiotherapist" in page
     assert "6 weeks" in summary["review"]
 
@@ -439,6 +439,6 @@ def test_export_includes_the_new_check_in_answers_and_self_declarations(
     with travel(0, 18):
         do_session(athlete_client)
         check_in(athlete_client, pain=2, before=1, during=3)
-    data = services.export_data(athlete)
+    data = scoring.export_data(athlete)
     assert data["checkins"][0]["pain_during"] == 3 and data["checkins"][0]["pain_before"] == 1
     assert data["seen_clinician"][0]["note"] == "All fine, said my GP"

@@ -9,7 +9,7 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 
 from backstride.core.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError
-from backstride.rehab import services
+from backstride.rehab import scoring, services
 from backstride.rehab.models import RehabProfile
 
 from .conftest import finish_assessment
@@ -40,7 +40,7 @@ def test_broken_tailored_protocol_is_refused_and_not_saved(athlete: Any) -> None
 
 def test_export_contains_every_record_and_is_json(athlete: Any, athlete_client: Any) -> None:
     finish_assessment(athlete_client)
-    data = services.export_data(athlete)
+    data = scoring.export_data(athlete)
     json.dumps(data, cls=DjangoJSONEncoder)
     assert data["profile"][0]["phase"] == 1
     assert data["red_flag_screens"][0]["stop"] is False

@@ -1,18 +1,18 @@
 """Everything a person put in: export it, or delete it all.
 
 Each domain app contributes through a small, fixed registry (no dotted paths from the
-database): the app's ``services`` module may offer ``export_data(user) -> dict``.
+database): each app's export function is imported here by name.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from backstride.activities.exports import export_data as activities_export
+from backstride.rehab.scoring import export_data as rehab_export
 
 from .models import CareLink, User
 
@@ -31,8 +31,7 @@ def _app_export(app: str, user: User) -> Any:
             }
             for t in user.api_tokens.all()
         ]
-    module = importlib.import_module(f"backstride.{app}.services")
-    return module.export_data(user)
+    return rehab_export(user)
 
 
 def export_everything(user: User) -> dict[str, Any]:

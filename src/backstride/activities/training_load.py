@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from backstride.core.load import acute_chronic, daily_series, week_start, weekly_totals
-from backstride.rehab.services import pain_series
+from backstride.rehab.scoring import pain_series
 from backstride.running.services import weekly_ceiling_km
 
 from .models import Activity, Sport

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 
 from backstride.accounts.permissions import viewable_athlete
 
-from . import services
+from . import guide, services
 
 router = Router(tags=["rehab"])
 
@@ -74,7 +74,7 @@ def today(request: HttpRequest) -> TodayOut:
     user: Any = request.user
     if not (user.is_athlete or user.is_admin_role):
         raise HttpError(403, "Only athletes have a rehab program.")
-    data = services.today_summary(user)
+    data = guide.today_summary(user)
     return TodayOut(
         state=data["state"],
         title=data["title"],
@@ -98,7 +98,7 @@ def athlete(request: HttpRequest, athlete_id: int) -> AthleteOut:
     person = viewable_athlete(request, athlete_id, what="rehab record")
     if person is None:
         raise HttpError(404, "No such athlete.")
-    overview = services.athlete_overview(person)
+    overview = guide.athlete_overview(person)
     decision = overview["decision"]
     return AthleteOut(
         id=person.pk,

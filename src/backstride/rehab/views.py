@@ -20,7 +20,7 @@ from backstride.accounts import audit
 from backstride.accounts.permissions import athlete_required, viewable_athlete
 from backstride.core.phases import Decision
 
-from . import charts, forms, services
+from . import charts, forms, guide, records, scoring, services
 from .models import PhaseChange, RedFlagScreen, Screen
 
 STEP_FORMS: dict[str, type[forms.forms.Form]] = {
@@ -60,7 +60,7 @@ def _gate(
 ) -> HttpResponse | None:
     """Send the athlete where they must be first: consent, stop page, wizard or re-screen."""
     user = _me(request)
-    if not services.has_health_consent(user):
+    if not records.has_health_consent(user):
         return redirect("rehab:consent")
     if services.stopping_screen(user) is not None:
         return redirect("rehab:stop")
@@ -90,14 +90,14 @@ def _announce(request: HttpRequest, decision: Decision | None) -> None:
 # --- Entry, consent, wizard -------------------------------------------------------------------
 @athlete_required
 def index(request: HttpRequest) -> HttpResponse:
-    return redirect(services.next_url(request.user))
+    return redirect(guide.next_url(request.user))
 
 
 @athlete_required
 @GET_POST
 def consent(request: HttpRequest) -> HttpResponse:
-    if services.has_health_consent(request.user):
-        return redirect(services.next_url(request.user))
+    if records.has_health_consent(request.user):
+        return redirect(guide.next_url(request.user))
     form = forms.ConsentForm(_data(request))
     if request.method == "POST" and form.is_valid():
         services.give_health_consent(request.user)
@@ -185,7 +185,7 @@ def assessment_result(request: HttpRequest) -> HttpResponse:
         {
             "change": change,
             "phase": protocol.phase(change.to_phase),
-            "needs_baseline": services.last_outcome_day(request.user) is None,
+            "needs_baseline": scoring.last_outcome_day(request.user) is None,
             "advice": _advice(request.user, protocol),
         },
     )
@@ -196,7 +196,7 @@ def assessment_result(request: HttpRequest) -> HttpResponse:
 def stop(request: HttpRequest) -> HttpResponse:
     screen = services.stopping_screen(request.user)
     if screen is None:
-        return redirect(services.next_url(request.user))
+        return redirect(guide.next_url(request.user))
     protocol = services.protocol_for(request.user)
     return render(
         request,
@@ -269,7 +269,7 @@ def today(request: HttpRequest) -> HttpResponse:
     profile = services.profile_for(user)
     plan = services.today_plan(user, profile, protocol, day)
     exercises = [protocol.exercise(e) for e in plan.session.exercises] if plan.session else []
-    last_change = services.recent_phase_change(user)
+    last_change = guide.recent_phase_change(user)
     intro = protocol.phase(plan.phase).introduce
     intro_id = intro.id if intro else None
     return render(
@@ -283,7 +283,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "new_today": protocol.exercise(plan.new_today) if plan.new_today else None,
             "new_today_reasons": [r for r in plan.reasons if r.rule_id == intro_id],
             "plan_reasons": [r for r in plan.reasons if r.rule_id != intro_id],
-            "minutes": services.session_minutes(exercises) if exercises else 0,
+            "minutes": guide.session_minutes(exercises) if exercises else 0,
             "morning": services.morning_due(user, day),
             "fortyeight": services.fortyeight_due(user, day),
             "fortyeight_form": forms.FortyEightForm(),
@@ -291,9 +291,9 @@ def today(request: HttpRequest) -> HttpResponse:
             "checkin_due": services.checkin_due(user, day),
             "decision": services.current_decision(user, day),
             "last_change": last_change,
-            "today_light": services.today_light(user, day),
+            "today_light": guide.today_light(user, day),
             "advice": _advice(user, protocol),
-            "review": services.no_better(user, day),
+            "review": guide.no_better(user, day),
             "today": day,
         },
     )
@@ -301,7 +301,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 def _advice(user: Any, protocol: Any) -> dict[str, Any] | None:
     screen = services.open_advice(user)
-    return services.advice_dict(protocol, screen) if screen is not None else None
+    return guide.advice_dict(protocol, screen) if screen is not None else None
 
 
 @athlete_required
@@ -404,7 +404,7 @@ def checkin_result(request: HttpRequest) -> HttpResponse:
     if gate:
         return gate
     user = _me(request)
-    result = services.checkin_result(user, request.GET.get("day"))
+    result = guide.checkin_result(user, request.GET.get("day"))
     if result is None:
         return redirect("rehab:today")
     return render(request, "rehab/checkin_result.html", result)
@@ -424,7 +424,7 @@ def tests(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Test results saved.")
         _announce(request, decision)
         return redirect(
-            services.next_url(user) if decision and decision.changes_phase else "rehab:progress"
+            guide.next_url(user) if decision and decision.changes_phase else "rehab:progress"
         )
     profile = services.profile_for(user)
     latest = services.latest_tests(user, services.local_today(user))
@@ -458,7 +458,7 @@ def progress(request: HttpRequest) -> HttpResponse:
             "plain_reasons": plain,
             "changes": PhaseChange.objects.filter(user=user)[:20],
             "tests": services.latest_tests(user, day),
-            "outcome_due": services.outcome_due_for(user, day),
+            "outcome_due": guide.outcome_due_for(user, day),
         },
     )
 
@@ -471,15 +471,15 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         return gate
     user = _me(request)
     protocol = services.protocol_for(user)
-    series = services.outcome_series(user)
+    series = scoring.outcome_series(user)
     return render(
         request,
         "rehab/outcomes.html",
         {
             "nprs_chart": charts.outcome_chart(protocol, "nprs", series["nprs"]),
             "psfs_chart": charts.outcome_chart(protocol, "psfs", series["psfs"]),
-            "changes": services.outcome_changes(user),
-            "due": services.outcome_due_for(user, services.local_today(user)),
+            "changes": scoring.outcome_changes(user),
+            "due": guide.outcome_due_for(user, services.local_today(user)),
             "protocol": protocol,
         },
     )
@@ -493,9 +493,9 @@ def outcomes_new(request: HttpRequest) -> HttpResponse:
         return gate
     user = _me(request)
     protocol = services.protocol_for(user)
-    form = forms.OutcomeForm(protocol, services.psfs_activities(user), _data(request))
+    form = forms.OutcomeForm(protocol, scoring.psfs_activities(user), _data(request))
     if request.method == "POST" and form.is_valid():
-        services.record_outcomes(
+        scoring.record_outcomes(
             user, services.local_today(user), form.cleaned_data["nprs"], form.cleaned_data["items"]
         )
         messages.success(request, "Scores saved. We'll remind you when the next ones are due.")
@@ -549,7 +549,7 @@ def _render_athlete_detail(
     clearance_form: forms.ClearanceForm,
     status: int = 200,
 ) -> HttpResponse:
-    overview = services.athlete_overview(athlete)
+    overview = guide.athlete_overview(athlete)
     protocol = overview["protocol"]
     series = overview["outcomes"]
     return render(

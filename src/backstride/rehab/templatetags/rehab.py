@@ -11,7 +11,7 @@ register = template.Library()
 
 @register.simple_tag
 def rehab_today(user: Any) -> dict[str, Any]:
-    from backstride.rehab.services import today_summary
+    from backstride.rehab.guide import today_summary
 
     if not getattr(user, "is_authenticated", False):
         return {}
