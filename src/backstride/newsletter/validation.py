@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from disposable_email_domains import blocklist
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from disposable_email_domains import blocklist
 
 #: Throwaway-inbox domains, from the maintained disposable-email-domains package (MIT,
 #: updated with each release); the double opt-in catches the ones it misses.
