@@ -28,7 +28,7 @@ from .models import (
     PhaseChange,
     RedFlagScreen,
 )
-from .records import has_health_consent, protocol_for, stopping_screen
+from .records import protocol_for, stopping_screen
 from .scoring import last_outcome_day, outcome_changes, outcome_series
 from .services import (
     checkin_due,
@@ -43,6 +43,7 @@ from .services import (
     today_plan,
     weekly_screen_due,
 )
+from .state import Stage, athlete_state
 
 
 def checkin_result(user: Any, day: str | None = None) -> dict[str, Any] | None:
@@ -109,17 +110,8 @@ def recent_phase_change(user: Any) -> PhaseChange | None:
 
 # --- What now? ----------------------------------------------------------------------------------
 def next_url(user: Any) -> str:
-    """Where the athlete should be: consent, wizard, stop page, a re-screen, or today."""
-    if not has_health_consent(user):
-        return reverse("rehab:consent")
-    if stopping_screen(user) is not None:
-        return reverse("rehab:stop")
-    profile = profile_for(user)
-    if profile.phase is None:
-        return reverse("rehab:assessment")
-    if profile.pending_screen:
-        return reverse("rehab:screen", args=[profile.pending_screen.replace("_", "-")])
-    return reverse("rehab:today")
+    """Where the athlete should be: consent, stop page, wizard, a re-screen, or today."""
+    return athlete_state(user).url
 
 
 def today_summary(user: Any) -> dict[str, Any]:
@@ -130,7 +122,8 @@ def today_summary(user: Any) -> dict[str, Any]:
     ``message``, a call to action (``url``, ``cta``) and, where a rule decided it, ``reasons``
     (rule id, text, source) for a "why?" disclosure.
     """
-    if not has_health_consent(user):
+    state = athlete_state(user)
+    if state.stage is Stage.CONSENT:
         return {
             "state": "consent",
             "title": "Start your back-to-running program",
@@ -139,7 +132,7 @@ def today_summary(user: Any) -> dict[str, Any]:
             "cta": "Start the self-assessment",
             "reasons": [],
         }
-    screen = stopping_screen(user)
+    screen = state.stop
     protocol = protocol_for(user)
     if screen is not None:
         advice = protocol.urgency.get(screen.urgency)
@@ -156,7 +149,8 @@ def today_summary(user: Any) -> dict[str, Any]:
                 for t in screen.triggered
             ],
         }
-    profile = profile_for(user)
+    profile = state.profile
+    assert profile is not None  # every stage after a stop has one
     if profile.phase is None:
         assessment = Assessment.objects.filter(user=user, completed_at__isnull=True).first()
         return {

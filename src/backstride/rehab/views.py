@@ -22,6 +22,7 @@ from backstride.core.phases import Decision
 
 from . import charts, forms, guide, records, scoring, services
 from .models import PhaseChange, RedFlagScreen, Screen
+from .state import gate, redirect_first
 
 STEP_FORMS: dict[str, type[forms.forms.Form]] = {
     "history": forms.HistoryForm,
@@ -53,23 +54,6 @@ def _data(request: HttpRequest) -> Any:
 def _me(request: HttpRequest) -> Any:
     """The signed-in person (every view below is behind a login or role decorator)."""
     return request.user
-
-
-def _gate(
-    request: HttpRequest, *, placed: bool = True, pending_ok: bool = False
-) -> HttpResponse | None:
-    """Send the athlete where they must be first: consent, stop page, wizard or re-screen."""
-    user = _me(request)
-    if not records.has_health_consent(user):
-        return redirect("rehab:consent")
-    if services.stopping_screen(user) is not None:
-        return redirect("rehab:stop")
-    profile = services.profile_for(user)
-    if placed and profile.phase is None:
-        return redirect("rehab:assessment")
-    if placed and profile.pending_screen and not pending_ok:
-        return redirect("rehab:screen", profile.pending_screen.replace("_", "-"))
-    return None
 
 
 def _announce(request: HttpRequest, decision: Decision | None) -> None:
@@ -110,10 +94,8 @@ def consent(request: HttpRequest) -> HttpResponse:
 
 
 @athlete_required
+@gate(placed=False)
 def assessment(request: HttpRequest) -> HttpResponse:
-    gate = _gate(request, placed=False)
-    if gate:
-        return gate
     if services.profile_for(request.user).phase is not None:
         return redirect("rehab:today")
     current = services.open_assessment(request.user)
@@ -125,9 +107,9 @@ def assessment(request: HttpRequest) -> HttpResponse:
 def assessment_step(request: HttpRequest, step: str) -> HttpResponse:
     if step not in services.STEPS:
         raise Http404("No such step.")
-    gate = _gate(request, placed=False)
-    if gate:
-        return gate
+    first = redirect_first(request, placed=False)
+    if first:
+        return first
     user = _me(request)
     if services.profile_for(user).phase is not None:
         messages.info(request, "Your self-assessment is complete.")
@@ -171,10 +153,8 @@ def assessment_step(request: HttpRequest, step: str) -> HttpResponse:
 
 
 @athlete_required
+@gate(placed=True, pending_ok=True)
 def assessment_result(request: HttpRequest) -> HttpResponse:
-    gate = _gate(request, placed=True, pending_ok=True)
-    if gate:
-        return gate
     change = get_object_or_404(
         PhaseChange.objects.filter(user=_me(request), action=PhaseChange.Action.PLACEMENT)[:1]
     )
@@ -214,9 +194,9 @@ def stop(request: HttpRequest) -> HttpResponse:
 def screen(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in SCREEN_SLUGS:
         raise Http404("No such screen.")
-    gate = _gate(request, placed=True, pending_ok=True)
-    if gate:
-        return gate
+    first = redirect_first(request, placed=True, pending_ok=True)
+    if first:
+        return first
     screen_kind = SCREEN_SLUGS[kind]
     profile = services.profile_for(request.user)
     if profile.pending_screen and profile.pending_screen != screen_kind:
@@ -257,10 +237,8 @@ def screen(request: HttpRequest, kind: str) -> HttpResponse:
 
 # --- Today -------------------------------------------------------------------------------------
 @athlete_required
+@gate()
 def today(request: HttpRequest) -> HttpResponse:
-    gate = _gate(request)
-    if gate:
-        return gate
     user = _me(request)
     protocol = services.protocol_for(user)
     day = services.local_today(user)
@@ -318,10 +296,8 @@ def seen_clinician(request: HttpRequest, screen_id: int) -> HttpResponse:
 
 @athlete_required
 @require_POST
+@gate()
 def session_done(request: HttpRequest) -> HttpResponse:
-    gate = _gate(request)
-    if gate:
-        return gate
     user = _me(request)
     protocol = services.protocol_for(user)
     ids = [e for phase in protocol.phases for s in phase.sessions for e in s.exercises]
@@ -344,10 +320,8 @@ def session_done(request: HttpRequest) -> HttpResponse:
 
 @athlete_required
 @GET_POST
+@gate()
 def checkin(request: HttpRequest) -> HttpResponse:
-    gate = _gate(request)
-    if gate:
-        return gate
     session = services.checkin_due(request.user, services.local_today(request.user))
     if session is None:
         return redirect("rehab:today")
@@ -361,10 +335,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
 
 @athlete_required
 @require_POST
+@gate()
 def morning(request: HttpRequest) -> HttpResponse:
-    gate = _gate(request)
-    if gate:
-        return gate
     day = services.local_today(request.user)
     target = services.morning_due(request.user, day)
     if target is None:
@@ -379,11 +351,9 @@ def morning(request: HttpRequest) -> HttpResponse:
 
 @athlete_required
 @require_POST
+@gate()
 def fortyeight(request: HttpRequest) -> HttpResponse:
     """The 48-hour pain after a session that was not green."""
-    gate = _gate(request)
-    if gate:
-        return gate
     day = services.local_today(request.user)
     target = services.fortyeight_due(request.user, day)
     if target is None:
@@ -397,12 +367,10 @@ def fortyeight(request: HttpRequest) -> HttpResponse:
 
 
 @athlete_required
+@gate(pending_ok=True)
 def checkin_result(request: HttpRequest) -> HttpResponse:
     """After every check-in (and next-morning answer): its colour, what that means, what
     happens next, and the safety-netting line."""
-    gate = _gate(request, pending_ok=True)
-    if gate:
-        return gate
     user = _me(request)
     result = guide.checkin_result(user, request.GET.get("day"))
     if result is None:
@@ -412,10 +380,8 @@ def checkin_result(request: HttpRequest) -> HttpResponse:
 
 @athlete_required
 @GET_POST
+@gate()
 def tests(request: HttpRequest) -> HttpResponse:
-    gate = _gate(request)
-    if gate:
-        return gate
     user = _me(request)
     protocol = services.protocol_for(user)
     form = forms.ObjectiveTestsForm(protocol, _data(request))
@@ -436,10 +402,8 @@ def tests(request: HttpRequest) -> HttpResponse:
 
 
 @athlete_required
+@gate(pending_ok=True)
 def progress(request: HttpRequest) -> HttpResponse:
-    gate = _gate(request, pending_ok=True)
-    if gate:
-        return gate
     user = _me(request)
     protocol = services.protocol_for(user)
     profile = services.profile_for(user)
@@ -465,10 +429,8 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 # --- Outcomes ---------------------------------------------------------------------------------
 @athlete_required
+@gate(pending_ok=True)
 def outcomes(request: HttpRequest) -> HttpResponse:
-    gate = _gate(request, pending_ok=True)
-    if gate:
-        return gate
     user = _me(request)
     protocol = services.protocol_for(user)
     series = scoring.outcome_series(user)
@@ -487,10 +449,8 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 
 @athlete_required
 @GET_POST
+@gate(pending_ok=True)
 def outcomes_new(request: HttpRequest) -> HttpResponse:
-    gate = _gate(request, pending_ok=True)
-    if gate:
-        return gate
     user = _me(request)
     protocol = services.protocol_for(user)
     form = forms.OutcomeForm(protocol, scoring.psfs_activities(user), _data(request))
