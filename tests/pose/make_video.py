@@ -1,6 +1,7 @@
 """Make test videos; run with the estimator's Python (it needs OpenCV and matplotlib).
 
     python make_video.py person OUT --seconds S --fps F [--width W --height H]
+    python make_video.py two OUT --seconds S --fps F          (two people taking turns)
     python make_video.py empty OUT --seconds S --fps F        (an empty, lit room)
     python make_video.py dark OUT --seconds S --fps F         (a dark, empty room)
     python make_video.py long OUT --seconds S --fps F         (tiny frames, for length limits)
@@ -27,7 +28,7 @@ from matplotlib import cbook
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["person", "empty", "dark", "long", "figure"])
+    ap.add_argument("kind", choices=["person", "two", "empty", "dark", "long", "figure"])
     ap.add_argument("--landmarks")
     ap.add_argument("out")
     ap.add_argument("--seconds", type=float, default=6)
@@ -49,6 +50,12 @@ def main() -> None:
             frame = np.full((h, w, 3), 128, np.uint8)
             x = int((w - photo.shape[1]) * (i / max(1, n - 1)))
             y = int((h - ph) / 2 + 0.03 * h * math.sin(2 * math.pi * i / max(1.0, a.fps / 3)))
+            frame[y : y + ph, x : x + photo.shape[1]] = photo
+        elif a.kind == "two":
+            # Two people, left and right; every half second one steps out and the other in.
+            frame = np.full((h, w, 3), 128, np.uint8)
+            x = 0 if int(i / (a.fps / 2)) % 2 == 0 else w - photo.shape[1]
+            y = int((h - ph) / 2)
             frame[y : y + ph, x : x + photo.shape[1]] = photo
         elif a.kind == "empty":
             frame = np.full((h, w, 3), 150, np.uint8)

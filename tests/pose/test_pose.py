@@ -179,3 +179,13 @@ def test_a_filmed_runner_is_measured_end_to_end_with_its_true_cadence(tmp_path):
     assert lean.value == pytest.approx(truth.lean_deg, abs=4)
     bounce = report.metric("vertical_oscillation_ratio").measurement
     assert bounce.value == pytest.approx(truth.bounce, abs=0.03)
+
+
+def test_a_pose_that_jumps_between_two_people_gets_a_warning(make_video) -> None:
+    video = make_video("two", seconds=3, fps=30, width=960, height=360)
+    result = pose.analyze_video(video, python=estimator_python())
+    assert pose.pose_jumps(result.clip_json["frames"]) >= 2
+    assert pose.TWO_PEOPLE in result.report.warnings
+    one = pose.analyze_video(make_video("person", seconds=2, fps=30), python=estimator_python())
+    assert pose.pose_jumps(one.clip_json["frames"]) == 0
+    assert pose.TWO_PEOPLE not in one.report.warnings

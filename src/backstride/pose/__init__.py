@@ -64,6 +64,13 @@ MAX_SIDE: Final = 960
 DARK: Final = 45.0
 #: The first bytes of sound-only files (WAV, MP3, FLAC, Ogg); M4A is checked by its brand.
 SOUND_MAGIC: Final = (b"RIFF", b"ID3", b"fLaC", b"OggS", b"\xff\xfb", b"\xff\xf3")
+#: A pose that moves this far (share of the frame width) from one looked-at frame to the next
+#: has jumped to someone else; the model follows one person and says nothing when it swaps.
+JUMP: Final = 0.25
+TWO_PEOPLE: Final = (
+    "The pose jumped from one place to another, so there may be more than one person in the "
+    "video. Film the runner alone; figures from a mixed-up video are not reliable."
+)
 TOO_SLOW: Final = "Reading this video took too long. Try a shorter clip."
 
 
@@ -301,6 +308,20 @@ def image_landmarks(path: str | Path, *, python: str | None = None) -> list[list
     return frames[0]
 
 
+def pose_jumps(frames: Sequence[Sequence[Sequence[float]] | None]) -> int:
+    """How often the hips' midpoint leaps more than :data:`JUMP` of the frame between two
+    consecutive frames with a pose (a runner moves a few per cent a frame)."""
+    jumps, last = 0, None
+    for points in frames:
+        if points is None:
+            continue
+        x = (points[23][0] + points[24][0]) / 2  # the two hips
+        if last is not None and abs(x - last) > JUMP:
+            jumps += 1
+        last = x
+    return jumps
+
+
 def analyze_video(
     path: str | Path,
     *,
@@ -330,6 +351,8 @@ def analyze_video(
             "no_person", "No person was found in the video. Film the whole runner, side-on."
         )
     report = analyze(clip, runner_height_cm)
+    if pose_jumps(data["frames"]) >= 2:
+        report = replace(report, warnings=(*report.warnings, TWO_PEOPLE))
     if data["mean_brightness"] < DARK and clip.frames_with_pose < 0.8 * len(clip.frames):
         report = replace(
             report,
