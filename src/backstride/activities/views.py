@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
@@ -30,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backstride.accounts.permissions import athlete_required, viewable_athlete
+from backstride.lib.uploads import UploadCapHandler, install_cap
 from backstride.running import checkins as running_checkins
 from backstride.running.services import longest_run_check
 
@@ -282,26 +282,6 @@ def export_csv(request: HttpRequest) -> Any:
 
 
 # --- Upload and import progress ------------------------------------------------------------
-class UploadCapHandler(FileUploadHandler):
-    """Stop reading a request body once it passes the upload limit (however it's sent)."""
-
-    def __init__(self, request: HttpRequest | None = None, limit: int = 0) -> None:
-        super().__init__(request)
-        self.limit = limit
-        self.received = 0
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        self.received += len(raw_data)
-        if self.received > self.limit:
-            self.exceeded = True
-            raise StopUpload(connection_reset=True)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
 def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
     return render(
         request,
@@ -332,14 +312,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     limit = settings.ACTIVITIES_MAX_UPLOAD_BYTES
     cap: UploadCapHandler | None = None
     if request.method == "POST" and request.user.is_authenticated:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit + 64 * 1024:
+        cap = install_cap(request, limit)
+        if cap is None:
             return _too_large(request, limit)
-        cap = UploadCapHandler(request, limit + 64 * 1024)
-        request.upload_handlers.insert(0, cap)
     return _upload(request, cap)
 
 

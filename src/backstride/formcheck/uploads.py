@@ -1,50 +1,17 @@
-"""Refusing an over-large upload before Django reads it: the page and the API share this."""
+"""Refusing an over-large video before Django reads it: the page and the API share this."""
 
 from __future__ import annotations
 
-from typing import Final
-
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
+
+from backstride.lib import uploads
+from backstride.lib.uploads import UploadCapHandler
 
 from .services import max_upload_bytes
 
-#: Room for the form fields around the file in a multipart body.
-FORM_OVERHEAD: Final = 64 * 1024
-
-
-class UploadCapHandler(FileUploadHandler):
-    """Stop reading a request body once it passes the upload limit (however it's sent)."""
-
-    def __init__(self, request: HttpRequest | None = None, limit: int = 0) -> None:
-        super().__init__(request)
-        self.limit = limit
-        self.received = 0
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        self.received += len(raw_data)
-        if self.received > self.limit:
-            self.exceeded = True
-            raise StopUpload(connection_reset=True)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
+__all__ = ["UploadCapHandler", "install_cap"]
 
 
 def install_cap(request: HttpRequest) -> UploadCapHandler | None:
-    """Watch the body as Django reads it; ``None`` when its declared length is already too big.
-
-    Must run before anything reads ``request.POST`` or ``request.FILES``.
-    """
-    limit = max_upload_bytes() + FORM_OVERHEAD
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit:
-        return None
-    cap = UploadCapHandler(request, limit)
-    request.upload_handlers.insert(0, cap)
-    return cap
+    """The shared cap at ``FORM_MAX_UPLOAD_MB``; ``None`` when the declared length is too big."""
+    return uploads.install_cap(request, max_upload_bytes())
