@@ -16,6 +16,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("data/", views.your_data, name="your_data"),
     path("data/export.json", views.export_json, name="export_json"),
+    path("data/access/", views.access_log, name="access_log"),
     path("data/sharing/<int:link_id>/revoke/", views.revoke_sharing, name="revoke_sharing"),
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),

@@ -13,13 +13,14 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -28,7 +29,7 @@ from backstride.lib.queue import enqueue_after_commit
 from . import data, forms
 from .identity import normalise_email
 from .middleware import LOGIN_NOTICE_KEY
-from .models import CareLink, ConsentRecord, User
+from .models import AuditEvent, CareLink, ConsentRecord, User
 from .tasks import send_signup_attempt_email, send_verification_email
 from .tokens import LinkError, peek_token, use_token
 
@@ -278,6 +279,19 @@ def your_data(request: HttpRequest) -> HttpResponse:
         "clinician"
     )
     return render(request, "accounts/your_data.html", {"delete_form": delete_form, "links": links})
+
+
+@login_required
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Who looked at my data: every read or change of your record by someone else, newest first."""
+    user = request.user
+    assert isinstance(user, User)
+    events = AuditEvent.objects.filter(athlete=user).only(
+        "actor_label", "action", "channel", "what", "created_at"
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/access_log.html", {"page": page, "tz": user.tzinfo})
 
 
 @login_required
