@@ -60,3 +60,17 @@ def test_openapi_schema_is_served(client):
     schema = client.get("/api/openapi.json").json()
     assert schema["info"]["title"] == "Backstride API"
     assert "/api/me" in schema["paths"]
+
+
+def test_the_access_log_through_the_api_is_the_athletes_own(client, athlete, clinician):
+    _, raw = ApiToken.issue(clinician, "clinic")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get(f"/api/rehab/athletes/{athlete.pk}", **auth).status_code == 200
+    _, mine = ApiToken.issue(athlete, "me")
+    events = client.get("/api/me/access-log", HTTP_AUTHORIZATION=f"Bearer {mine}").json()
+    assert [(e["who"], e["action"], e["what"], e["channel"]) for e in events] == [
+        (f"{clinician.display_name}, clinician", "read", "rehab record", "api")
+    ]
+    assert client.get("/api/me/access-log", **auth).json() == []  # nobody read the clinician's
+    bad = client.get("/api/me/access-log?limit=0", HTTP_AUTHORIZATION=f"Bearer {mine}")
+    assert bad.status_code == 422
