@@ -20,9 +20,12 @@ from backstride.accounts.policy import (
 
 from .models import ApiToken
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer bst_…``; 401 for an unknown or outdated token, 403 if refused."""
+    """``Authorization: Bearer bst_…``; 401 for an unknown, expired or outdated token, 403 if
+    refused (or a read-only token asked to change something)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = ApiToken.find(token)
@@ -30,6 +33,10 @@ class TokenAuth(HttpBearer):
             return None
         if found.role_changed:
             raise AuthenticationError(message=found.role_change_message)
+        if found.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
+            raise AuthorizationError(
+                message="This token can only read. Create a read-and-write token to make changes."
+            )
         user = found.user
         # A token cannot carry a one-time code: the account must have a confirmed device.
         refusal = access_refusal(user, second_factor=has_confirmed_device(user))

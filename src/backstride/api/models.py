@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,8 @@ from django.utils import timezone
 from backstride.accounts.models import User
 
 PREFIX = "bst_"
+#: ``last_used_at`` is updated at most this often.
+USE_GRANULARITY = timedelta(minutes=1)
 
 
 def hash_token(raw: str) -> str:
@@ -22,11 +25,21 @@ def hash_token(raw: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        """Not revoked, not expired, and the owner's account still active."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
 
 
 class ApiToken(models.Model):
-    """A personal token, valid for the role its owner had when it was made."""
+    """A personal token, valid for the role its owner had when it was made.
+
+    ``scope`` "read" allows only GET/HEAD/OPTIONS; "write" allows everything its owner may do.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -40,6 +53,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.WRITE)
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -50,11 +65,23 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.hint}…)"
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        cls,
+        user: User,
+        name: str,
+        scope: str = Scope.WRITE,
+        expires_at: datetime | None = None,
+    ) -> tuple[ApiToken, str]:
         """Create a token; the raw value is returned once and never stored."""
         raw = PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, key_hash=hash_token(raw), hint=raw[:10], role=user.access_role
+            user=user,
+            name=name,
+            key_hash=hash_token(raw),
+            hint=raw[:10],
+            role=user.access_role,
+            scope=scope,
+            expires_at=expires_at,
         )
         return token, raw
 
@@ -89,7 +116,11 @@ class ApiToken(models.Model):
         )
 
     def mark_used(self) -> None:
-        ApiToken.objects.filter(pk=self.pk).update(last_used_at=timezone.now())
+        """Record the use, at most once a minute (a busy script should not write every call)."""
+        now = timezone.now()
+        ApiToken.objects.filter(pk=self.pk).filter(
+            models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lt=now - USE_GRANULARITY)
+        ).update(last_used_at=now)
 
 
 def _role_words(role: str) -> str:

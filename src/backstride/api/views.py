@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +19,23 @@ from .models import ApiToken
 
 class TokenForm(forms.Form):
     name = forms.CharField(label="What is this token for?", max_length=80)
+    scope = forms.ChoiceField(
+        label="What may it do?",
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
+    )
+    expires_days = forms.IntegerField(
+        label="Expires after (days)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text="Leave empty for a token that works until you revoke it.",
+    )
+
+    def expires_at(self) -> datetime | None:
+        days = self.cleaned_data.get("expires_days")
+        return timezone.now() + timedelta(days=days) if days else None
 
 
 @login_required
@@ -26,12 +45,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
-        _, raw = ApiToken.issue(user, form.cleaned_data["name"])
+        _, raw = ApiToken.issue(
+            user, form.cleaned_data["name"], form.cleaned_data["scope"], form.expires_at()
+        )
         form = TokenForm()
     context = {
         "form": form,
         "raw": raw,
         "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True),
+        "now": timezone.now(),
     }
     return render(request, "api/tokens.html", context)
 
