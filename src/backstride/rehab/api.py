@@ -99,17 +99,17 @@ def athlete(request: HttpRequest, athlete_id: int) -> AthleteOut:
     if person is None:
         raise HttpError(404, "No such athlete.")
     overview = guide.athlete_overview(person)
-    decision = overview["decision"]
+    decision = overview.decision
     return AthleteOut(
         id=person.pk,
-        phase=overview["profile"].phase,
-        paused=overview["profile"].paused,
+        phase=overview.profile.phase,
+        paused=overview.profile.paused,
         decision=decision.action if decision else None,
         see_clinician=bool(decision and decision.see_clinician),
         reasons=_reasons(services.reasons_json(decision.reasons)) if decision else [],
-        nprs=[OutcomePoint(day=d, score=s) for d, s in overview["outcomes"]["nprs"]],
-        psfs=[OutcomePoint(day=d, score=s) for d, s in overview["outcomes"]["psfs"]],
-        protocol=f"{overview['protocol'].id}@{overview['protocol'].version}",
+        nprs=[OutcomePoint(day=d, score=s) for d, s in overview.outcomes["nprs"]],
+        psfs=[OutcomePoint(day=d, score=s) for d, s in overview.outcomes["psfs"]],
+        protocol=f"{overview.protocol.id}@{overview.protocol.version}",
     )
 
 

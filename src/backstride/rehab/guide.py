@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -13,10 +13,7 @@ from django.urls import reverse
 from backstride.accounts.models import User
 from backstride.core import checkins as core_checkins
 from backstride.core.feedback import LIGHT_MEANINGS, checkin_feedback
-from backstride.core.outcomes import (
-    no_better_review,
-    outcome_due,
-)
+from backstride.core.outcomes import Change, no_better_review, outcome_due
 from backstride.core.phases import (
     Decision,
 )
@@ -27,6 +24,7 @@ from .models import (
     CheckIn,
     PhaseChange,
     RedFlagScreen,
+    RehabProfile,
 )
 from .records import protocol_for, stopping_screen
 from .scoring import last_outcome_day, outcome_changes, outcome_series
@@ -328,7 +326,28 @@ def session_minutes(exercises: list[Any]) -> int:
     return max(5, round(seconds / 60 / 5) * 5)
 
 
-def athlete_overview(athlete: User, today: date | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AthleteOverview:
+    """What a clinician's read-only view of one athlete shows (the caller checks permission)."""
+
+    profile: RehabProfile
+    protocol: Protocol
+    phase: Any  # the protocol's phase, or None before placement
+    stopping_screen: RedFlagScreen | None
+    screens: list[RedFlagScreen]
+    changes: list[PhaseChange]
+    checkins: list[CheckIn]  # each with ``light`` set: its response colour
+    tests: list[tuple[Any, float]]  # (objective test, latest value)
+    outcomes: dict[str, list[tuple[date, float]]]
+    changes_in_outcomes: dict[str, Change | None]
+    decision: Decision | None
+
+    def context(self) -> dict[str, Any]:
+        """The fields as template variables (a shallow copy)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def athlete_overview(athlete: User, today: date | None = None) -> AthleteOverview:
     """Read-only summary for a clinician's view of one athlete (caller checks permission)."""
     today = today or local_today(athlete)
     profile = profile_for(athlete)
@@ -336,27 +355,24 @@ def athlete_overview(athlete: User, today: date | None = None) -> dict[str, Any]
     checkins = list(CheckIn.objects.filter(user=athlete).order_by("-day")[:14])
     for c in checkins:
         c.light = core_checkins.response_light(protocol, to_core_checkin(c))  # type: ignore[attr-defined]
-    return {
-        "profile": profile,
-        "protocol": protocol,
-        "phase": protocol.phase(profile.phase) if profile.phase else None,
-        "stopping_screen": stopping_screen(athlete),
-        "screens": list(
-            RedFlagScreen.objects.filter(user=athlete).select_related("clearance", "declaration")[
-                :10
-            ]
-        ),
-        "changes": list(PhaseChange.objects.filter(user=athlete)[:10]),
-        "checkins": checkins,
-        "tests": [
+    screens = RedFlagScreen.objects.filter(user=athlete).select_related("clearance", "declaration")
+    return AthleteOverview(
+        profile=profile,
+        protocol=protocol,
+        phase=protocol.phase(profile.phase) if profile.phase else None,
+        stopping_screen=stopping_screen(athlete),
+        screens=list(screens[:10]),
+        changes=list(PhaseChange.objects.filter(user=athlete)[:10]),
+        checkins=checkins,
+        tests=[
             (protocol.objective_tests[k], v)
             for k, v in sorted(latest_tests(athlete, today).items())
             if k in protocol.objective_tests
         ],
-        "outcomes": outcome_series(athlete),
-        "changes_in_outcomes": outcome_changes(athlete),
-        "decision": current_decision(athlete, today) if profile.phase else None,
-    }
+        outcomes=outcome_series(athlete),
+        changes_in_outcomes=outcome_changes(athlete),
+        decision=current_decision(athlete, today) if profile.phase else None,
+    )
 
 
 def no_better(user: Any, today: date) -> str | None:

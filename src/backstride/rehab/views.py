@@ -510,12 +510,12 @@ def _render_athlete_detail(
     status: int = 200,
 ) -> HttpResponse:
     overview = guide.athlete_overview(athlete)
-    protocol = overview["protocol"]
-    series = overview["outcomes"]
+    protocol = overview.protocol
+    series = overview.outcomes
     return render(
         request,
         "rehab/athlete_detail.html",
-        overview
+        overview.context()
         | {
             "athlete": athlete,
             "is_clinician": is_clinician,
