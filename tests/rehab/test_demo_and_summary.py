@@ -43,7 +43,7 @@ def test_demo_athlete_is_fresh_in_phase_1(demo: dict) -> None:
     athlete = demo["athlete"]
     assert RehabProfile.objects.get(user=athlete).phase == 1
     assert not CheckIn.objects.filter(user=athlete).exists()
-    assert guide.today_summary(athlete)["state"] == "session"
+    assert guide.today_summary(athlete).state == "session"
 
 
 def test_demo_runner_reached_phase_3_through_the_rules(demo: dict) -> None:
@@ -57,7 +57,7 @@ def test_demo_runner_reached_phase_3_through_the_rules(demo: dict) -> None:
     assert actions == [("placement", 1), ("progress", 2), ("progress", 3)]
     assert CheckIn.objects.filter(user=runner).count() >= 20
     assert OutcomeScore.objects.filter(user=runner, measure="nprs").count() == 3
-    assert guide.today_summary(runner)["state"] in {"session", "rest", "morning"}
+    assert guide.today_summary(runner).state in {"session", "rest", "morning"}
 
 
 def test_demo_is_idempotent(demo: dict) -> None:
@@ -81,13 +81,13 @@ def test_runner_pages_render(demo: dict, client_for: Any) -> None:
 
 
 def test_summary_walks_the_journey(athlete: Any, athlete_client: Any) -> None:
-    assert guide.today_summary(athlete)["state"] == "consent"
+    assert guide.today_summary(athlete).state == "consent"
     athlete_client.post(reverse("rehab:consent"), {"not_a_diagnosis": "on", "health_data": "on"})
-    assert guide.today_summary(athlete)["state"] == "assessment"
+    assert guide.today_summary(athlete).state == "assessment"
     finish_assessment(athlete_client)
     summary = guide.today_summary(athlete)
-    assert summary["state"] == "session" and summary["phase"] == 1
-    assert summary["url"] == reverse("rehab:today") and summary["exercises"]
+    assert summary.state == "session" and summary.phase == 1
+    assert summary.url == reverse("rehab:today") and summary.exercises
 
 
 def test_summary_on_a_red_flag_says_see_a_clinician_and_why(
@@ -95,9 +95,9 @@ def test_summary_on_a_red_flag_says_see_a_clinician_and_why(
 ) -> None:
     finish_assessment(athlete_client, all_no() | {"ces_bowel_control": "yes"})
     summary = guide.today_summary(athlete)
-    assert summary["state"] == "stopped" and summary["urgency"] == "emergency"
-    assert summary["title"] == "Get emergency help now"
-    assert summary["reasons"][0]["rule_id"] == "ces_bowel_control"
+    assert summary.state == "stopped" and summary.urgency == "emergency"
+    assert summary.title == "Get emergency help now"
+    assert summary.reasons[0]["rule_id"] == "ces_bowel_control"
 
 
 def test_dashboard_includes_the_today_card(athlete: Any, athlete_client: Any) -> None:

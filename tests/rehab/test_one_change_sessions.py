@@ -56,7 +56,7 @@ def test_phase_3_sessions_introduce_one_new_exercise_after_a_green_response(
         assert set(session_ids(second)) <= {*INTRO.start_with, ORDER[0]}
         assert 'id="new-today"' in page and "one change being tested" in page
         assert new.name in page and escape(P.cite(INTRO.sources)) in page
-        assert guide.today_summary(athlete)["new_today"] == new.name
+        assert guide.today_summary(athlete).new_today == new.name
         do_session(athlete_client)
         check_in(athlete_client, pain=4)  # amber: repeat this step, nothing new
     with travel(3, 7):
@@ -68,4 +68,4 @@ def test_phase_3_sessions_introduce_one_new_exercise_after_a_green_response(
     assert ORDER[0] in session_ids(third) or ORDER[0] not in P.phase(3).sessions[0].exercises
     assert ORDER[1] not in session_ids(third)
     assert 'id="no-new-today"' in third.content.decode()
-    assert summary["state"] == "session" and summary.get("new_today") is None
+    assert summary.state == "session" and summary.new_today is None

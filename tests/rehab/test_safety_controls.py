@@ -160,7 +160,7 @@ def test_red_check_in_in_phase_3_is_not_praised_under_a_stale_banner(
     assert "badge-red" in result and "Nothing moves up" in result
     assert "You moved up to Phase 3" not in today
     assert "Well done. Move about normally" not in today and "badge-red" in today
-    assert "Well done" not in summary["message"] and summary["light"] == "red"
+    assert "Well done" not in summary.message and summary.light == "red"
     assert profile.phase == 3
 
 
@@ -313,7 +313,7 @@ def test_soon_flag_keeps_the_program_open_with_daily_advice(
     assert today.status_code == 200 and "Please see your GP" in today.content.decode()
     assert "Please see your GP" in result and "stays open" in result
     assert not RehabProfile.objects.get(user=athlete).paused
-    assert summary["advice"]["screen_id"] == RedFlagScreen.objects.get(user=athlete).pk
+    assert summary.advice["screen_id"] == RedFlagScreen.objects.get(user=athlete).pk
 
 
 def test_seeing_a_clinician_for_a_soon_flag_is_recorded_and_lifts_the_reminder(
@@ -336,7 +336,7 @@ def test_seeing_a_clinician_for_a_soon_flag_is_recorded_and_lifts_the_reminder(
     assert RedFlagScreen.objects.get(pk=screen.pk).declaration.note == (
         "GP referred me to rheumatology"
     )
-    assert "advice" not in summary
+    assert summary.advice is None
 
 
 def test_urgent_flag_cannot_be_self_declared_away(athlete: Any, athlete_client: Any) -> None:
@@ -383,7 +383,7 @@ def test_no_better_after_six_weeks_shows_a_review_on_today(
         page = athlete_client.get(reverse("rehab:today")).content.decode()
         summary = guide.today_summary(athlete)
     assert "Time for a review" in page and "GP or a physiotherapist" in page
-    assert "6 weeks" in summary["review"]
+    assert "6 weeks" in summary.review
 
 
 # --- check-in gaps: pain before and during, and the 48-hour answer -----------------------------

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -112,14 +112,44 @@ def next_url(user: Any) -> str:
     return athlete_state(user).url
 
 
-def today_summary(user: Any) -> dict[str, Any]:
-    """What to do today, in one dict the dashboard card renders.
+@dataclass(frozen=True)
+class TodayCard:
+    """What to do today: the dashboard card, the API's ``/rehab/today`` and the tests read it.
 
-    ``state`` is one of: ``consent``, ``assessment``, ``stopped``, ``screen``, ``morning``,
-    ``session``, ``checkin``, ``rest``, ``done``. Each state carries a ``title``, a
-    ``message``, a call to action (``url``, ``cta``) and, where a rule decided it, ``reasons``
-    (rule id, text, source) for a "why?" disclosure.
+    ``state`` is one of ``consent``, ``assessment``, ``stopped``, ``screen``, ``morning``,
+    ``session``, ``checkin``, ``rest``, ``done``; each has a ``title``, a ``message``, a call
+    to action (``url``, ``cta``) and, where a rule decided it, ``reasons`` (rule id, text,
+    source) for a "why?" disclosure. The other fields belong to some states only.
     """
+
+    state: str
+    title: str
+    message: str
+    url: str
+    cta: str
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    urgency: str | None = None  # stopped
+    phase: int | None = None
+    phase_name: str | None = None
+    phase_title: str | None = None
+    see_clinician: bool = False
+    decision: dict[str, Any] | None = None
+    clinician_reasons: list[dict[str, Any]] = field(default_factory=list)
+    advice: dict[str, Any] | None = None  # an open "see a clinician soon" advice
+    review: str | None = None  # outcome scores no better: see a clinician
+    next_session_on: date | None = None  # rest
+    light: str | None = None  # done: today's check-in colour
+    new_today: str | None = None  # session: the exercise introduced today
+    session_id: str | None = None
+    exercises: list[str] = field(default_factory=list)
+
+
+def today_summary(user: Any) -> TodayCard:
+    """What to do today, as one :class:`TodayCard`."""
+    return TodayCard(**_today(user))
+
+
+def _today(user: Any) -> dict[str, Any]:
     state = athlete_state(user)
     if state.stage is Stage.CONSENT:
         return {
