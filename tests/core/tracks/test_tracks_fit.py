@@ -83,7 +83,7 @@ def test_bad_file_crc_is_refused_before_decoding() -> None:
 
 def test_absurd_declared_size_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refused from the header alone: no CRC over the data, no decoding."""
-    from backstride.core.tracks import fit
+    from backstride.core.tracks import fit_decode as fit
 
     crc_bytes: list[int] = []
     real_crc = fit.crc16
