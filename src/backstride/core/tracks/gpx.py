@@ -11,12 +11,12 @@ from .model import Activity, ParseError
 from .raw import RawPart
 from .xmlstream import (
     PointBatcher,
-    PointBuffer,
     XmlStream,
     local_name,
     parse_with_fast_path,
     release,
 )
+from .xmlvalues import PointBuffer
 
 # Column order of the point buffer.
 LAT, LON, ELE, TIME, HR, CAD, SPEED = range(7)

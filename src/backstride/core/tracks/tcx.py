@@ -13,13 +13,12 @@ from .model import Activity, Lap, ParseError
 from .raw import RawPart
 from .xmlstream import (
     PointBatcher,
-    PointBuffer,
     XmlStream,
     local_name,
-    parse_time,
     parse_with_fast_path,
     release,
 )
+from .xmlvalues import PointBuffer, parse_time
 
 TIME, LAT, LON, ALT, DIST, HR, CAD, RUNCAD, SPEED = range(9)
 NCOLS = 9
