@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "backstride.publication",
     "backstride.newsletter",
     "backstride.formcheck",
+    "backstride.privacy",
     "backstride.api",
 ]
 
@@ -335,6 +336,9 @@ NEWSLETTER_IP_LIMIT = int(env("NEWSLETTER_IP_LIMIT", "10"))
 NEWSLETTER_IP_WINDOW = int(env("NEWSLETTER_IP_WINDOW", "3600"))
 # mailto: of List-Unsubscribe; empty means unsubscribe@<the sender's domain>.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+
+# Data exports: how long the download link (and the zip behind it) lasts, in hours.
+EXPORT_LINK_MAX_AGE_HOURS = max(1, int(env("EXPORT_LINK_MAX_AGE_HOURS", "24")))
 
 # --- Cache ---------------------------------------------------------------------
 if env("CACHE_URL", "").startswith("redis"):

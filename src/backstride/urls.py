@@ -10,6 +10,7 @@ from backstride.api.api import api
 urlpatterns = [
     path("", include("backstride.web.urls")),
     path("accounts/", include("backstride.accounts.urls")),
+    path("your-data/", include("backstride.privacy.urls")),
     path("rehab/", include("backstride.rehab.urls")),
     path("activities/", include("backstride.activities.urls")),
     path("running/", include("backstride.running.urls")),

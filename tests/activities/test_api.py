@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from backstride.accounts.data import export_everything
 from backstride.activities import imports
 from backstride.activities.models import Activity
 from backstride.api.models import ApiToken
+from backstride.privacy.document import export_everything
 from tests.conftest import ATHLETE_API_STATUS
 
 from .conftest import make_activity

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -14,9 +15,12 @@ urlpatterns = [
     path("login/code/", views.login_two_factor, name="login_two_factor"),
     path("logout/", views.logout, name="logout"),
     path("profile/", views.profile, name="profile"),
-    path("data/", views.your_data, name="your_data"),
-    path("data/export.json", views.export_json, name="export_json"),
-    path("data/access/", views.access_log, name="access_log"),
+    # "Your data" (export, deletion, the access log) lives in backstride.privacy; the old
+    # names still lead there.
+    path("data/", RedirectView.as_view(pattern_name="privacy:your_data"), name="your_data"),
+    path(
+        "data/access/", RedirectView.as_view(pattern_name="privacy:access_log"), name="access_log"
+    ),
     path("data/sharing/<int:link_id>/revoke/", views.revoke_sharing, name="revoke_sharing"),
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import segno
@@ -13,23 +12,22 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.views import LoginView
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backstride.lib.queue import enqueue_after_commit
 
-from . import data, forms
+from . import forms, sharing
 from .identity import normalise_email
 from .middleware import LOGIN_NOTICE_KEY
-from .models import AuditEvent, CareLink, ConsentRecord, User
+from .models import CareLink, ConsentRecord, User
 from .tasks import send_signup_attempt_email, send_verification_email
 from .tokens import LinkError, peek_token, use_token
 
@@ -250,69 +248,14 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:profile")
 
 
-class DeleteAccountForm(forms.forms.Form):
-    password = forms.forms.CharField(
-        label="Type your password to confirm",
-        strip=False,
-        widget=forms.forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    confirm = forms.forms.BooleanField(
-        label="I understand this deletes my account and everything in it, for good.",
-        error_messages={"required": "Tick the box to confirm."},
-    )
-
-
-@login_required
-def your_data(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    delete_form = DeleteAccountForm(request.POST or None)
-    if request.method == "POST" and delete_form.is_valid():
-        if not user.check_password(delete_form.cleaned_data["password"]):
-            delete_form.add_error("password", "That password isn't right.")
-        else:
-            auth_logout(request)
-            data.delete_account(user)
-            messages.info(request, "Your account and everything in it have been deleted.")
-            return redirect("web:home")
-    links = CareLink.objects.filter(athlete=user, revoked_at__isnull=True).select_related(
-        "clinician"
-    )
-    return render(request, "accounts/your_data.html", {"delete_form": delete_form, "links": links})
-
-
-@login_required
-@require_GET
-def access_log(request: HttpRequest) -> HttpResponse:
-    """Who looked at my data: every read or change of your record by someone else, newest first."""
-    user = request.user
-    assert isinstance(user, User)
-    events = AuditEvent.objects.filter(athlete=user).only(
-        "actor_label", "action", "channel", "what", "created_at"
-    )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/access_log.html", {"page": page, "tz": user.tzinfo})
-
-
-@login_required
-def export_json(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    body = json.dumps(data.export_everything(user), ensure_ascii=False, indent=1, default=str)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="backstride-export-{stamp}.json"'
-    return response
-
-
 @login_required
 @require_POST
 def revoke_sharing(request: HttpRequest, link_id: int) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     try:
-        link = data.revoke_sharing(user, link_id)
+        link = sharing.revoke_sharing(user, link_id)
     except CareLink.DoesNotExist as exc:
         raise Http404("No such sharing link.") from exc
     messages.info(request, f"{link.clinician} can no longer see your record.")
-    return redirect("accounts:your_data")
+    return redirect("privacy:your_data")

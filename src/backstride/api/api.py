@@ -6,19 +6,17 @@ permission checks (`backstride.accounts.permissions`) as the web views.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Schema
 
-from backstride.accounts.models import AuditEvent, User
+from backstride.accounts.models import User
 from backstride.activities.api import router as activities_router
 from backstride.formcheck.api import router as formcheck_router
+from backstride.privacy.api import router as privacy_router
 from backstride.rehab.api import router as rehab_router
 from backstride.running.api import router as running_router
 
 from .auth import api_auth
-from .pagination import Page
 
 api = NinjaAPI(
     title="Backstride API",
@@ -52,34 +50,9 @@ def me(request: HttpRequest) -> Me:
     )
 
 
-class AccessEvent(Schema):
-    at: datetime
-    who: str
-    action: str
-    what: str
-    channel: str
-
-
-@api.get(
-    "/me/access-log",
-    response=list[AccessEvent],
-    tags=["accounts"],
-    summary="Who looked at my data: reads and changes of your record by anyone else",
-)
-def access_log(request: HttpRequest, page: Query[Page]) -> list[AccessEvent]:
-    user = request.user
-    assert isinstance(user, User)
-    events = AuditEvent.objects.filter(athlete=user)
-    return [
-        AccessEvent(
-            at=e.created_at, who=e.actor_label, action=e.action, what=e.what, channel=e.channel
-        )
-        for e in page.apply(events)
-    ]
-
-
 # Each app with endpoints has a `router` in `backstride.<app>.api`; add a new one here.
 api.add_router("/rehab/", rehab_router)
 api.add_router("/activities/", activities_router)
 api.add_router("/running/", running_router)
 api.add_router("/formcheck/", formcheck_router)
+api.add_router("/me/", privacy_router)

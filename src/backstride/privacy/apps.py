@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PrivacyConfig(AppConfig):
+    name = "backstride.privacy"
+    label = "privacy"
+    verbose_name = "Data rights"
