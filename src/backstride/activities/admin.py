@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from backstride.accounts.admin_audit import AuditedAdmin
+
 from .models import Activity, ActivityFile, ImportBatch, ImportItem
 
 
@@ -15,7 +17,8 @@ class ActivityFileInline(admin.StackedInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(AuditedAdmin):
+    audit_what = "runs and activities"
     list_display = ["start", "user", "sport", "distance_m", "moving_s", "source", "has_gps"]
     list_filter = ["sport", "source", "has_gps", "summary_version"]
     search_fields = ["user__email", "title"]
@@ -35,7 +38,8 @@ class ImportItemInline(admin.TabularInline):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(AuditedAdmin):
+    audit_what = "run-file uploads"
     list_display = ["created_at", "user", "via"]
     raw_id_fields = ["user"]
     inlines = [ImportItemInline]

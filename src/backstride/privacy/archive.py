@@ -69,9 +69,9 @@ def stored_files(user: User) -> list[StoredFile]:
         if original.file.name:
             found.append(StoredFile(original.file.name, archive_path(original, "file")))
     for item in ImportItem.objects.filter(batch__user=user).exclude(upload="").order_by("pk"):
-        found.append(StoredFile(item.upload.name, archive_path(item, "upload")))
+        found.append(StoredFile(str(item.upload.name), archive_path(item, "upload")))
     for check in FormCheck.objects.filter(athlete=user).exclude(video="").order_by("pk"):
-        found.append(StoredFile(check.video.name, archive_path(check, "video")))
+        found.append(StoredFile(str(check.video.name), archive_path(check, "video")))
     return found
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Final
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -69,7 +70,7 @@ def latest(user: User) -> DataExport | None:
     return DataExport.objects.filter(user=user).exclude(status=Status.EXPIRED).first()
 
 
-def own_export(user: User, export_id: object) -> DataExport:
+def own_export(user: User, export_id: UUID | str) -> DataExport:
     """One of the person's exports (``DataExport.DoesNotExist`` for anyone else's)."""
     return DataExport.objects.get(pk=export_id, user=user)
 

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -104,7 +105,7 @@ def export_status(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest, token: str) -> HttpResponse:
+def export_download(request: HttpRequest, token: str) -> HttpResponseBase:
     user = _user(request)
     try:
         export = exports.export_for_token(user, token)

@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from backstride.accounts.admin_audit import AuditedAdmin
+
 from .models import CalendarToken, ReadinessResult, RunCheckIn
 
 
 @admin.register(RunCheckIn)
-class RunCheckInAdmin(admin.ModelAdmin):
+class RunCheckInAdmin(AuditedAdmin):
+    audit_what = "run check-ins"
     list_display = (
         "user",
         "activity",
@@ -17,7 +20,8 @@ class RunCheckInAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReadinessResult)
-class ReadinessResultAdmin(admin.ModelAdmin):
+class ReadinessResultAdmin(AuditedAdmin):
+    audit_what = "readiness tests"
     list_display = ("user", "test_id", "value", "symptoms_rose", "day")
     raw_id_fields = ("user",)
 
