@@ -4,7 +4,8 @@ Every ``import`` in ``src/backstride`` is read with ``ast`` (top-level and insid
 alike: an import hidden in a function is still a dependency), then:
 
 - ``core/`` imports nothing of Django and nothing of Backstride outside ``core/``;
-- ``lib/`` imports only ``core/`` and ``lib/``;
+- ``lib/`` and ``pose/`` (plumbing at the same layer) import only ``core/``, ``lib/`` and ``pose/``;
+- ``pose/worker.py`` runs inside the estimator's own virtualenv: stdlib, numpy, cv2, mediapipe;
 - no app imports ``web`` (the site shell at the top), except ``web`` itself;
 - no two modules import each other, directly or through others (no cycles).
 """
@@ -19,6 +20,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "backstride"
 # Entry points and configuration sit above every layer.
 TOP = {"backstride.urls", "backstride.settings", "backstride.settings_test", "backstride.cli"}
+# Packages that sit at the lib layer under another name.
+LIB_LAYER = {"pose"}
 
 
 def module_name(path: Path) -> str:
@@ -71,6 +74,8 @@ def graph() -> dict[str, set[str]]:
 
 def layer(name: str) -> str:
     parts = name.split(".")
+    if len(parts) > 1 and parts[1] in LIB_LAYER:
+        return "lib"
     return parts[1] if len(parts) > 1 else ""
 
 
@@ -95,6 +100,17 @@ def test_lib_imports_only_core_and_lib() -> None:
         if target.startswith("backstride.") and layer(target) not in {"core", "lib"}
     }
     assert bad == set()
+
+
+def test_the_pose_worker_imports_only_what_its_own_virtualenv_has() -> None:
+    import sys
+
+    worker = PACKAGE / "pose" / "worker.py"
+    roots = {t.split(".")[0] for t in imports_of("backstride.pose.worker", worker)}
+    roots.discard("")
+    allowed = set(sys.stdlib_module_names) | {"numpy", "cv2", "mediapipe"}
+    assert roots - allowed == set()
+    assert layer("backstride.pose") == "lib"
 
 
 def test_no_app_imports_the_site_shell() -> None:
