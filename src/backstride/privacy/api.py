@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from backstride.accounts.models import AuditEvent, User
 from backstride.api.pagination import Page
@@ -107,12 +108,12 @@ def _out(request: HttpRequest, export: DataExport) -> ExportOut:
     response={202: ExportOut},
     summary="Ask for a zip of everything (or get the one already being made)",
 )
-def export_start(request: HttpRequest) -> tuple[int, ExportOut]:
+def export_start(request: HttpRequest) -> Status[ExportOut]:
     try:
         export = exports.request_export(_user(request))
     except exports.ExportRefused as exc:
         raise HttpError(409, str(exc)) from exc
-    return 202, _out(request, export)
+    return Status(202, _out(request, export))
 
 
 @router.get("/exports", response=list[ExportOut], summary="Your downloads, newest first")
