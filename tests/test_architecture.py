@@ -124,6 +124,23 @@ def test_no_app_imports_the_site_shell() -> None:
     assert bad == set()
 
 
+#: Data rights sit above every domain app: only the entry points may import them.
+PRIVACY_IMPORTERS = {"backstride.api.api"}
+
+
+def test_only_the_entry_points_import_privacy() -> None:
+    bad = {
+        (name, target)
+        for name, targets in graph().items()
+        if layer(name) not in {"privacy", "web", ""}
+        and name not in TOP
+        and name not in PRIVACY_IMPORTERS
+        for target in targets
+        if target.startswith("backstride.privacy")
+    }
+    assert bad == set()
+
+
 def find_cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one module (Tarjan)."""
     index: dict[str, int] = {}
