@@ -161,3 +161,13 @@ def test_ranges_can_be_tailored() -> None:
     tailored = parse_form_ranges(TEXT.replace("low = 160", "low = 165", 1))
     assert tailored.ranges[CADENCE].low == 165
     assert replace(tailored.ranges[CADENCE], low=160) == RANGES.ranges[CADENCE]
+
+
+def test_every_source_says_whether_it_was_checked_and_what_was() -> None:
+    assert RANGES.sources and all(s.checked for s in RANGES.sources.values())
+    # A source recalled from memory must say so in its note, in plain words.
+    for source in RANGES.sources.values():
+        assert source.verified != source.checked.startswith("Not checked"), source.key
+    broken = TEXT.replace("verified = false\n", "", 1)
+    with pytest.raises(ProtocolError, match="missing required key 'verified'"):
+        parse_form_ranges(broken)

@@ -24,10 +24,15 @@ _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 @dataclass(frozen=True)
 class Source:
+    """A cited work. ``verified`` says whether its details were checked against the published
+    abstract or text (not recalled from memory); ``checked`` says what was and was not found."""
+
     key: str
     short: str
     citation: str
     url: str = ""
+    verified: bool = False
+    checked: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,14 @@ def _build(b: TableBuilder, root: _Table, filename: str) -> FormRanges | None:
             t = src_t.table(key)
             if t is None:
                 continue
-            sources[key] = Source(key, t.text("short"), t.text("citation"), t.text("url", False))
+            sources[key] = Source(
+                key,
+                t.text("short"),
+                t.text("citation"),
+                t.text("url", False),
+                t.flag("verified", required=True),
+                t.text("checked"),
+            )
             t.done()
         src_t.done()
     b.source_keys = tuple(sources)
