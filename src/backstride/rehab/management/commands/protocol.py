@@ -3,15 +3,20 @@
 Prints a summary, or every problem as ``file:line: where: problem`` and exits non-zero. A file
 other than the shipped default is also checked against the locked safety minimum
 (``core.safety_floor``): every default red flag at its urgency or higher, the re-screens.
+A running-form file (one with a ``[form]`` table, like ``protocols/form.toml``) is checked
+as form ranges instead.
 """
 
 from __future__ import annotations
 
 import json
+import tomllib
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from backstride.core.form.ranges import load_form_ranges
 from backstride.core.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError, load_protocol
 from backstride.core.safety_floor import check_tailored_file
 
@@ -36,6 +41,9 @@ class Command(BaseCommand):
 
     def check_file(self, path: str | None, as_json: bool, strict: bool) -> None:
         name = path or str(DEFAULT_PROTOCOL_PATH)
+        if path is not None and _is_form_file(path):
+            self.check_form_file(path, as_json)
+            return
         try:
             protocol = load_protocol(path)
             if path is not None:
@@ -70,3 +78,43 @@ class Command(BaseCommand):
                 + ", ".join(summary["rules_without_source"]),
                 returncode=1,
             )
+
+    def check_form_file(self, path: str, as_json: bool) -> None:
+        """Validate running-form ranges (``protocols/form.toml`` or a copy)."""
+        try:
+            ranges = load_form_ranges(path)
+        except ProtocolError as exc:
+            if as_json:
+                payload = {"file": path, "ok": False, "errors": [i.as_dict() for i in exc.issues]}
+                self.stdout.write(json.dumps(payload, indent=2))
+            for issue in exc.issues:
+                self.stderr.write(str(issue))
+            count = len(exc.issues)
+            raise CommandError(
+                f"{path}: {count} problem{'s' if count != 1 else ''} found", returncode=1
+            ) from None
+        unverified = [k for k, s in ranges.sources.items() if not s.verified]
+        summary = {
+            "ranges": len(ranges.ranges),
+            "advice_rules": len(ranges.rules),
+            "sources": len(ranges.sources),
+            "sources_not_verified": unverified,
+        }
+        if as_json:
+            self.stdout.write(json.dumps(summary, indent=2))
+        else:
+            self.stdout.write(
+                f"{path}: OK — running-form ranges ({ranges.id} {ranges.version})\n"
+                f"  ranges:       {summary['ranges']}\n"
+                f"  advice rules: {summary['advice_rules']}\n"
+                f"  sources not verified against the published text: "
+                f"{', '.join(unverified) or 'none'}"
+            )
+
+
+def _is_form_file(path: str) -> bool:
+    """Whether ``path`` has a top-level ``[form]`` table (unreadable: the protocol check says)."""
+    try:
+        return "form" in tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
