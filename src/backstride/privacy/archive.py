@@ -104,7 +104,7 @@ def write_archive(user: User, out: IO[bytes], progress: Progress | None = None) 
 
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf, tempfile.TemporaryFile() as body:
         for t in TABLES:
-            report(f"Your {t.name.replace('_', ' ')}", done, total)
+            report(f"Your records: {t.name.replace('_', ' ')}", done, total)
             rows = list(t.rows(user))
             summary.rows[t.name] = len(rows)
             with _entry(zf, f"csv/{t.name}.csv") as fh:

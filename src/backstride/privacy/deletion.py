@@ -46,19 +46,30 @@ def blockers(user: User) -> list[str]:
 
 @dataclass(frozen=True)
 class Amount:
-    label: str
     count: int
+    one: str
+    many: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.count} {self.one if self.count == 1 else self.many}"
 
 
 def what_goes(user: User) -> list[Amount]:
     """A short tally for the confirmation page (only what the person has)."""
     amounts = [
-        Amount("runs and other activities", Activity.objects.filter(user=user).count()),
-        Amount("run check-ins", RunCheckIn.objects.filter(user=user).count()),
-        Amount("exercise sessions", SessionLog.objects.filter(user=user).count()),
-        Amount("session check-ins", CheckIn.objects.filter(user=user).count()),
-        Amount("form checks", FormCheck.objects.filter(athlete=user).count()),
-        Amount("uploaded files", len(stored_files(user))),
+        Amount(
+            Activity.objects.filter(user=user).count(),
+            "run or other activity",
+            "runs and other activities",
+        ),
+        Amount(RunCheckIn.objects.filter(user=user).count(), "run check-in", "run check-ins"),
+        Amount(
+            SessionLog.objects.filter(user=user).count(), "exercise session", "exercise sessions"
+        ),
+        Amount(CheckIn.objects.filter(user=user).count(), "session check-in", "session check-ins"),
+        Amount(FormCheck.objects.filter(athlete=user).count(), "form check", "form checks"),
+        Amount(len(stored_files(user)), "uploaded file", "uploaded files"),
     ]
     return [a for a in amounts if a.count]
 
