@@ -1,26 +1,35 @@
 """Activities JSON API: the same services, validation and permission checks as the pages.
 
-Mounted by ``backstride.api`` at ``/api/activities/``. File uploads stay on the web page (they
-are queued and reported per file there); the API lists, reads and logs activities by hand.
+Mounted by ``backstride.api`` at ``/api/activities/``: list, read and log activities by hand,
+and upload files (GPX, TCX, FIT, or a .zip of them) into the same queued import as the upload
+page, answered 202 with a status resource that reports progress and each file's outcome.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, time
 from typing import Any
+from uuid import UUID
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from ninja import Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from backstride.accounts.permissions import viewable_athlete
-from backstride.api.pagination import Page
+from backstride.api.pagination import Dates, Page
+from backstride.api.uploads import capped_body, refuse_if_over_cap
 
-from . import services
+from . import services, uploads
 from .exports import export_row
-from .forms import ManualActivityForm, format_duration_input
-from .models import Activity
+from .files import MB
+from .forms import ManualActivityForm, UploadForm, format_duration_input
+from .models import Activity, ImportBatch, ImportItem
 from .training_load import load_context
 
 router = Router(tags=["activities"])
@@ -118,9 +127,9 @@ def _own(request: HttpRequest) -> Any:
     return user
 
 
-def _list(owner: Any, page: Page) -> list[dict[str, Any]]:
+def _list(owner: Any, page: Page, dates: Dates) -> list[dict[str, Any]]:
     qs = Activity.objects.filter(user=owner).select_related("original")
-    return [_out(a) for a in page.apply(qs)]
+    return [_out(a) for a in page.apply(dates.apply(qs, "start", owner.tzinfo))]
 
 
 def _detail(activity: Activity) -> dict[str, Any]:
@@ -132,8 +141,8 @@ def _detail(activity: Activity) -> dict[str, Any]:
 
 
 @router.get("/", response=list[ActivityOut], summary="The signed-in athlete's activities")
-def list_activities(request: HttpRequest, page: Query[Page]) -> Any:
-    return _list(_own(request), page)
+def list_activities(request: HttpRequest, page: Query[Page], dates: Query[Dates]) -> Any:
+    return _list(_own(request), page, dates)
 
 
 @router.get("/load", response=LoadOut, summary="Weekly running, acute:chronic load and pain")
@@ -185,8 +194,10 @@ def log_activity(request: HttpRequest, payload: ManualIn) -> Any:
     response=list[ActivityOut],
     summary="A client's activities (the athlete, or a clinician they share with)",
 )
-def client_activities(request: HttpRequest, athlete_id: int, page: Query[Page]) -> Any:
-    return _list(_athlete_scope(request, athlete_id, "runs"), page)
+def client_activities(
+    request: HttpRequest, athlete_id: int, page: Query[Page], dates: Query[Dates]
+) -> Any:
+    return _list(_athlete_scope(request, athlete_id, "runs"), page, dates)
 
 
 @router.get("/athlete/{athlete_id}/load", response=LoadOut, summary="A client's load")
@@ -214,3 +225,177 @@ def _load(owner: Any, weeks: int) -> dict[str, Any]:
             for r in ctx["rows"]
         ],
     }
+
+
+# --- File uploads and their status ---------------------------------------------------------
+class ImportEntryOut(Schema):
+    index: int
+    name: str
+    format: str
+    status: str
+    status_text: str
+    error: str
+    warnings: list[str]
+    activity_id: int | None
+
+
+class ImportFileOut(ImportEntryOut):
+    kind: str
+    size: int
+    entries: list[ImportEntryOut]
+
+
+class ImportOut(Schema):
+    id: UUID
+    status: str
+    finished: bool
+    percent: int
+    total: int
+    processed: int
+    imported: int
+    duplicates: int
+    rejected: int
+    created_at: datetime
+    url: str
+    page_url: str
+    created_activity_ids: list[int]
+    files: list[ImportFileOut]
+
+
+def _upload_too_large() -> str:
+    limit = settings.ACTIVITIES_MAX_UPLOAD_BYTES
+    return (
+        f"That upload is too large: the limit is {limit // MB} MB in one go. "
+        "Split a large export into several .zip files."
+    )
+
+
+def _entry(item: ImportItem) -> dict[str, Any]:
+    return {
+        "index": item.index,
+        "name": item.name,
+        "format": item.format,
+        "status": item.status,
+        "status_text": item.get_status_display(),
+        "error": item.reason if item.status == ImportItem.Status.REJECTED else "",
+        "warnings": [str(w) for w in item.warnings or []],
+        "activity_id": item.activity_id,
+    }
+
+
+def _import_out(batch: ImportBatch) -> dict[str, Any]:
+    """The status resource: progress, what was created, and each file's outcome (2 queries
+    plus the progress counts, however many files)."""
+    progress = uploads.batch_progress(batch)
+    items = list(batch.items.all())
+    entries: dict[int, list[ImportItem]] = defaultdict(list)
+    for item in items:
+        if item.parent_id is not None:
+            entries[item.parent_id].append(item)
+    files = [
+        {
+            **_entry(item),
+            "kind": item.kind,
+            "size": item.size,
+            "entries": [_entry(e) for e in sorted(entries[item.pk], key=lambda e: e.index)],
+        }
+        for item in items
+        if item.parent_id is None
+    ]
+    created = [
+        i.activity_id
+        for i in items
+        if i.status == ImportItem.Status.IMPORTED and i.activity_id is not None
+    ]
+    processing = any(i.status == ImportItem.Status.PROCESSING for i in items)
+    state = "finished" if progress.finished else ("importing" if processing else "queued")
+    return {
+        "id": batch.pk,
+        "status": state,
+        "finished": progress.finished,
+        "percent": progress.percent,
+        "total": progress.total,
+        "processed": progress.processed,
+        "imported": progress.imported,
+        "duplicates": progress.duplicates,
+        "rejected": progress.rejected,
+        "created_at": batch.created_at,
+        "url": reverse("api:activities_import", args=[batch.pk]),
+        "page_url": batch.get_absolute_url(),
+        "created_activity_ids": sorted(created),
+        "files": files,
+    }
+
+
+UPLOAD_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": (
+                                "GPX, TCX or FIT files (also .gz), or .zip exports; "
+                                "repeat the field for several files."
+                            ),
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/imports/",
+    response={202: ImportOut},
+    summary="Upload activity files (multipart) to be imported in the background",
+    description=(
+        "Answers 202 at once with the import's status resource (also in the Location header); "
+        "poll it until `finished`. A file imported before is reported as a duplicate of the "
+        "activity it matches, never imported twice."
+    ),
+    openapi_extra=UPLOAD_SCHEMA,
+)
+@decorate_view(capped_body(lambda: settings.ACTIVITIES_MAX_UPLOAD_BYTES, _upload_too_large))
+def upload_files(request: HttpRequest, response: HttpResponse) -> Any:
+    user = _own(request)
+    files = request.FILES.getlist("files")
+    refuse_if_over_cap(request, _upload_too_large())
+    form = UploadForm(
+        {},
+        MultiValueDict({"upload": files}),
+        max_files=settings.ACTIVITIES_MAX_UPLOAD_FILES,
+    )
+    if not form.is_valid():
+        raise HttpError(422, " ".join(str(e) for e in form.errors.get("upload", [])))
+    batch = uploads.create_batch(user, form.cleaned_data["upload"], via="api")
+    out = _import_out(batch)
+    response["Location"] = out["url"]
+    return Status(202, out)
+
+
+@router.get("/imports/", response=list[ImportOut], summary="Your uploads, newest first")
+def list_imports(request: HttpRequest, page: Query[Page], dates: Query[Dates]) -> Any:
+    user = _own(request)
+    batches = dates.apply(ImportBatch.objects.filter(user=user), "created_at", user.tzinfo)
+    return [_import_out(b) for b in page.apply(batches)]
+
+
+@router.get(
+    "/imports/{batch_id}",
+    response=ImportOut,
+    url_name="activities_import",
+    summary="One upload: progress, created activities and each file's outcome",
+)
+def get_import(request: HttpRequest, batch_id: UUID) -> Any:
+    batch = ImportBatch.objects.filter(pk=batch_id, user=_own(request)).first()
+    if batch is None:
+        raise HttpError(404, "No such upload.")
+    return _import_out(batch)

@@ -7,7 +7,7 @@ permission checks (`backstride.accounts.permissions`) as the web views.
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import Schema
 
 from backstride.accounts.models import User
 from backstride.activities.api import router as activities_router
@@ -17,8 +17,9 @@ from backstride.rehab.api import router as rehab_router
 from backstride.running.api import router as running_router
 
 from .auth import api_auth
+from .errors import BackstrideAPI
 
-api = NinjaAPI(
+api = BackstrideAPI(
     title="Backstride API",
     version="1",
     description=(

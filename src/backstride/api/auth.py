@@ -21,6 +21,7 @@ from backstride.accounts.policy import (
 from .models import ApiToken
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ONLY_MESSAGE = "This token can only read. Create a read-and-write token to make changes."
 
 
 class TokenAuth(HttpBearer):
@@ -30,13 +31,11 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = ApiToken.find(token)
         if found is None:
-            return None
+            raise AuthenticationError(message=ApiToken.refusal(token))
         if found.role_changed:
             raise AuthenticationError(message=found.role_change_message)
         if found.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
-            raise AuthorizationError(
-                message="This token can only read. Create a read-and-write token to make changes."
-            )
+            raise AuthorizationError(message=READ_ONLY_MESSAGE)
         user = found.user
         # A token cannot carry a one-time code: the account must have a confirmed device.
         refusal = access_refusal(user, second_factor=has_confirmed_device(user))
@@ -44,6 +43,7 @@ class TokenAuth(HttpBearer):
             raise AuthorizationError(message=refusal.message)
         found.mark_used()
         request.user = user
+        request.api_token = found  # type: ignore[attr-defined]
         return user
 
 
@@ -61,3 +61,22 @@ class PolicySessionAuth(SessionAuth):
 
 
 api_auth = [TokenAuth(), PolicySessionAuth()]
+
+
+def require_scope(request: HttpRequest, scope: str) -> None:
+    """Refuse (403) unless the request may act with ``scope`` ("read" or "write").
+
+    Token auth already refuses every non-GET request made with a read-only token, so an
+    operation needs this only when a GET changes something. A browser session may do
+    everything its owner may.
+    """
+    if scope not in ApiToken.Scope.values:
+        raise ValueError(f"unknown scope {scope!r}")
+    token: ApiToken | None = getattr(request, "api_token", None)
+    if scope == ApiToken.Scope.WRITE and token is not None and token.scope != scope:
+        raise AuthorizationError(message=READ_ONLY_MESSAGE)
+
+
+def require_write(request: HttpRequest) -> None:
+    """``require_scope(request, "write")``."""
+    require_scope(request, ApiToken.Scope.WRITE)

@@ -96,6 +96,24 @@ class ApiToken(models.Model):
             return None
         return token
 
+    @classmethod
+    def refusal(cls, raw: str) -> str:
+        """Why ``raw`` is not an active token, in words its holder can act on."""
+        token = None
+        if raw.startswith(PREFIX):
+            token = cls.objects.filter(key_hash=hash_token(raw)).select_related("user").first()
+        if token is None:
+            return (
+                "This API token is not valid: check that it was copied whole, "
+                "or create a new one on the API tokens page."
+            )
+        if token.revoked_at is not None:
+            return "This API token has been revoked. Create a new one on the API tokens page."
+        if not token.user.is_active:
+            return "The account this API token belongs to is deactivated."
+        when = f" on {token.expires_at:%d %b %Y}" if token.expires_at else ""
+        return f"This API token expired{when}. Create a new one on the API tokens page."
+
     @property
     def role_changed(self) -> bool:
         """True when the owner's role is no longer the one this token was made under."""
