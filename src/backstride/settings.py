@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "backstride.newsletter",
     "backstride.formcheck",
     "backstride.privacy",
+    "backstride.clinic",
     "backstride.api",
 ]
 
