@@ -12,6 +12,7 @@ so the first ``make run`` is not slowed; the app says "being installed" meanwhil
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements" / "pose.lock"
 READY = ".backstride-ready"
 INSTALLING = ".backstride-installing"
+LOCK_FILE = ".backstride-install.lock"
 
 
 def target() -> Path:
@@ -47,31 +49,41 @@ def install(home: Path) -> None:
     (home / READY).write_text(lock_digest())
 
 
+def ready(home: Path) -> bool:
+    stamp = home / READY
+    return stamp.exists() and stamp.read_text() == lock_digest()
+
+
 def main() -> int:
     home = target()
-    stamp = home / READY
-    if stamp.exists() and stamp.read_text() == lock_digest():
+    if ready(home):
         return 0
-    stamp.unlink(missing_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
     if "--background" in sys.argv[1:]:
-        home.mkdir(parents=True, exist_ok=True)
-        (home / INSTALLING).write_text(str(os.getpid()))
         log = open(home / "setup.log", "w")  # noqa: SIM115
-        subprocess.Popen(
+        child = subprocess.Popen(
             [sys.executable, __file__],
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        # The app reads this to say "being installed"; the child rewrites it when it starts.
+        (home / INSTALLING).write_text(str(child.pid))
         print(f"Installing the running-form estimator in the background ({home}).")
         return 0
-    print(f"Installing the running-form estimator into {home} …", flush=True)
-    try:
-        home.mkdir(parents=True, exist_ok=True)
+    # One installer at a time: `make test` while `make run`'s background install is running
+    # waits for it instead of running pip into the same virtualenv twice.
+    with open(home / LOCK_FILE, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if ready(home):
+            return 0
+        print(f"Installing the running-form estimator into {home} …", flush=True)
+        (home / READY).unlink(missing_ok=True)
         (home / INSTALLING).write_text(str(os.getpid()))
-        install(home)
-    finally:
-        (home / INSTALLING).unlink(missing_ok=True)
+        try:
+            install(home)
+        finally:
+            (home / INSTALLING).unlink(missing_ok=True)
     print("The running-form estimator is ready.")
     return 0
 

@@ -34,6 +34,7 @@ from backstride.core.form.model import (
     Clip,
     FormReport,
 )
+from backstride.pose.container import slowmo_hint
 
 __all__ = [
     "VideoAnalysis",
@@ -58,6 +59,9 @@ MAX_STORED_SECONDS: Final = 300.0
 #: Frames the model looks at per stored second of video, and at most in one clip.
 MAX_STORED_FPS: Final = 120.0
 MAX_FRAMES: Final = 1800
+#: Larger frames than this (a little over 4K) are refused before decoding: one such frame
+#: alone takes hundreds of megabytes.
+MAX_PIXELS: Final = 4096 * 2304
 #: Frames are shrunk so their longer side is at most this before the model sees them.
 MAX_SIDE: Final = 960
 #: Below this mean brightness (0–255) a clip with few poses is called too dark.
@@ -109,13 +113,29 @@ def _venv(python: str) -> Path:
 
 
 def estimator_status(python: str | None = None) -> Literal["ready", "installing", "missing"]:
-    """Whether the estimator's virtualenv is installed and checked."""
+    """Whether the estimator's virtualenv is installed and checked, or being installed now."""
     venv = _venv(python or default_python())
     if (venv / READY_STAMP).exists() and Path(python or default_python()).exists():
         return "ready"
-    if (venv / INSTALLING_MARK).exists():
+    if _installer_alive(venv / INSTALLING_MARK):
         return "installing"
     return "missing"
+
+
+def _installer_alive(mark: Path) -> bool:
+    """The setup script writes its process id into ``mark``; a mark left by a killed
+    installer (or a reboot) does not count, so the app never says "installing" forever."""
+    try:
+        pid = int(mark.read_text().strip())
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user
+        return True
+    return True
 
 
 def _run(python: str | None, args: list[str], timeout: float) -> str:
@@ -163,6 +183,14 @@ def probe(path: str | Path, *, python: str | None = None) -> VideoInfo:
     out = _run(python, ["probe", _check_file(path)], timeout=30)
     raw = json.loads(out.strip().splitlines()[-1])
     info = VideoInfo(**raw)
+    if info.slowmo_factor_hint is None:
+        info = replace(info, slowmo_factor_hint=slowmo_hint(path, info.fps))
+    if info.width * info.height > MAX_PIXELS:
+        raise VideoError(
+            "too_large",
+            f"This video is {info.width}×{info.height} pixels, larger than 4K. "
+            "Film at 1080p or 4K.",
+        )
     if info.duration_s > MAX_STORED_SECONDS:
         minutes = math.ceil(info.duration_s / 60)
         raise VideoError(

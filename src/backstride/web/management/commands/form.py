@@ -42,6 +42,8 @@ def figures(result: VideoAnalysis) -> dict[str, Any]:
             "fps": result.info.fps,
             "duration_s": round(result.info.duration_s, 2),
             "frame_step": result.clip_json.get("frame_step", 1),
+            # The factor used: the option, else the phone's own capture-rate tag, else 1.
+            "slowmo_factor": result.clip_json.get("slowmo_factor", 1.0),
         },
     )
     return out
