@@ -15,6 +15,7 @@ urlpatterns = [
     path("activities/", include("backstride.activities.urls")),
     path("running/", include("backstride.running.urls")),
     path("form-check/", include("backstride.formcheck.urls")),
+    path("clinic/", include("backstride.clinic.urls")),
     path("newsletter/", include("backstride.newsletter.urls")),
     path("", include("backstride.publication.urls")),
     path("api/", api.urls),

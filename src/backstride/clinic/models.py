@@ -67,9 +67,7 @@ class TailoringChange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [
-            models.Index(fields=["athlete", "-created_at"], name="clinic_tailoring_athlete")
-        ]
+        indexes = [models.Index(fields=["athlete", "-created_at"], name="clinic_tailoring_athlete")]
 
     def __str__(self) -> str:
         return f"tailoring of {self.athlete_id} by {self.clinician_name} ({len(self.diff)} changes)"

@@ -266,9 +266,9 @@ def _set_exercises(doc: Any, base: Any, on: Mapping[int, set[str]]) -> None:
             lst = _filtered(session.get("exercises", []), ship.get("exercises", []), keep)
             if not _same_list(lst, session.get("exercises", [])):
                 session["exercises"] = lst
-        intro = phase.get("introduce")
-        ship_intro = shipped.get("introduce", {}) if shipped else {}
-        if isinstance(intro, Mapping):
+        intro: Any = phase.get("introduce")
+        ship_intro: Any = shipped.get("introduce", {}) if shipped else {}
+        if intro is not None:
             for key in ("start_with", "order"):
                 if key in intro:
                     lst = _filtered(intro[key], ship_intro.get(key, intro[key]), keep)

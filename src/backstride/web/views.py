@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -29,7 +29,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # A red-flag stop pauses everything: no training prompts (runs, activity logging) at all.
     context: dict[str, Any] = {"training_paused": training_paused(user)}
     if getattr(user, "is_clinician", False):
-        context["clients"] = client_rows(user)
+        return redirect("clinic:caseload")  # a clinician's day starts at their caseload
     return render(request, "web/dashboard.html", context)
 
 
