@@ -11,6 +11,7 @@ from ninja import Schema
 
 from backstride.accounts.models import User
 from backstride.activities.api import router as activities_router
+from backstride.clinic.api import router as clinic_router
 from backstride.formcheck.api import router as formcheck_router
 from backstride.privacy.api import router as privacy_router
 from backstride.rehab.api import router as rehab_router
@@ -57,3 +58,4 @@ api.add_router("/activities/", activities_router)
 api.add_router("/running/", running_router)
 api.add_router("/formcheck/", formcheck_router)
 api.add_router("/me/", privacy_router)
+api.add_router("/clinic/", clinic_router)
