@@ -183,6 +183,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:home"
 EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3
+# How long a clinician/athlete invitation link works (days); sending it again starts afresh.
+INVITE_MAX_AGE_DAYS = max(1, int(env("INVITE_MAX_AGE_DAYS", "14")))
 # Two-factor is required for staff-like roles whenever DEBUG is off.
 REQUIRE_2FA_FOR_STAFF = env_bool("REQUIRE_2FA_FOR_STAFF", not DEBUG)
 OTP_TOTP_ISSUER = SITE_NAME
