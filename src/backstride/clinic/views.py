@@ -183,17 +183,22 @@ def tailor(request: HttpRequest, athlete_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        form.is_valid()
+        # The protocol's own checks run even when only the reason is missing, so every
+        # problem is shown at once.
+        if not any(name in form.errors for name in form.keys):
             try:
                 change = services.tailor(
                     request,
                     athlete,
                     values=form.values(),
                     exercises_on=form.exercises_on(),
-                    reason=form.cleaned_data["reason"],
-                    based_on=form.cleaned_data.get("based_on", ""),
+                    reason=request.POST.get("reason", ""),
+                    based_on=request.POST.get("based_on", ""),
                 )
             except services.Invalid as exc:
+                if "reason" in form.errors:
+                    exc.errors.pop("reason", None)
                 form.add_service_errors(exc.errors)
             else:
                 count = len(change.diff)
