@@ -6,7 +6,7 @@ athlete id to get wrong. The same services as the pages; errors are ``{"detail":
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from django.core.files.storage import default_storage
@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from backstride.accounts.models import AuditEvent, User
-from backstride.api.pagination import Page
+from backstride.api.pagination import Dates, Page
 
 from . import exports
 from .models import DataExport
@@ -39,13 +39,6 @@ class AccessEvent(Schema):
     channel: str
 
 
-class Dates(Schema):
-    """``since`` and ``until``: whole days in your own time zone, both included."""
-
-    since: date | None = None
-    until: date | None = None
-
-
 @router.get(
     "/access-log",
     response=list[AccessEvent],
@@ -53,15 +46,7 @@ class Dates(Schema):
 )
 def access_log(request: HttpRequest, page: Query[Page], dates: Query[Dates]) -> list[AccessEvent]:
     user = _user(request)
-    if dates.since and dates.until and dates.since > dates.until:
-        raise HttpError(422, "since must be on or before until.")
-    events = AuditEvent.objects.filter(athlete=user)
-    zone = user.tzinfo
-    if dates.since:
-        events = events.filter(created_at__gte=datetime.combine(dates.since, time(), zone))
-    if dates.until:
-        end = datetime.combine(dates.until + timedelta(days=1), time(), zone)
-        events = events.filter(created_at__lt=end)
+    events = dates.apply(AuditEvent.objects.filter(athlete=user), "created_at", user.tzinfo)
     return [
         AccessEvent(
             at=e.created_at, who=e.actor_label, action=e.action, what=e.what, channel=e.channel
