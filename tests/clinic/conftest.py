@@ -41,9 +41,22 @@ def place(user: Any, phase: int = 1, days_ago: int = 30) -> RehabProfile:
 def sessions(user: Any, days_ago: range) -> None:
     today = today_of(user)
     SessionLog.objects.bulk_create(
-        SessionLog(user=user, day=today - timedelta(days=d), phase=1, session_id="settle-a")
+        SessionLog(
+            user=user,
+            day=today - timedelta(days=d),
+            phase=1,
+            session_id="settle-a" if d % 2 else "settle-b",
+            completed_at=evening(user, d),
+        )
         for d in days_ago
     )
+
+
+def evening(user: Any, days_ago: int) -> datetime:
+    """18:00 of that day in the athlete's zone (or now, if that is still to come today)."""
+    day = today_of(user) - timedelta(days=days_ago)
+    at = datetime.combine(day, datetime.min.time(), tzinfo=user.tzinfo) + timedelta(hours=18)
+    return min(at, timezone.now())
 
 
 def checkin(user: Any, days_ago: int = 0, pain: int = 2, **extra: Any) -> CheckIn:
@@ -52,6 +65,7 @@ def checkin(user: Any, days_ago: int = 0, pain: int = 2, **extra: Any) -> CheckI
         day=today_of(user) - timedelta(days=days_ago),
         pain_now=pain,
         leg_symptoms=extra.pop("leg_symptoms", "none"),
+        created_at=extra.pop("created_at", evening(user, days_ago) + timedelta(minutes=30)),
         **extra,
     )
 
@@ -102,7 +116,11 @@ def run(user: Any, days_ago: int = 1, km: float = 3.0, **answers: Any) -> RunChe
 
 def score(user: Any, measure: str, days_ago: int, value: float) -> OutcomeScore:
     return OutcomeScore.objects.create(
-        user=user, measure=measure, day=today_of(user) - timedelta(days=days_ago), score=value
+        user=user,
+        measure=measure,
+        day=today_of(user) - timedelta(days=days_ago),
+        score=value,
+        created_at=evening(user, days_ago),
     )
 
 

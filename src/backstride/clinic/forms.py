@@ -15,7 +15,7 @@ from .services import NOTE_MAX, REASON_MAX, REASON_MIN, TailoringForm
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Note",
+        label="New note",
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Private: only clinicians who care for this client see it, never the client.",

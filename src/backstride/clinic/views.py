@@ -161,6 +161,7 @@ def note_edit(request: HttpRequest, athlete_id: int, note_id: int) -> HttpRespon
         messages.success(request, "Note deleted.")
         return redirect(reverse("clinic:client", args=[athlete.pk]) + "#notes")
     form = NoteForm(request.POST or None, initial={"text": note.text})
+    form.fields["text"].label = "Your note"
     if request.method == "POST" and form.is_valid():
         services.edit_note(request, note, form.cleaned_data["text"])
         messages.success(request, "Note updated.")
