@@ -2,8 +2,9 @@ import io
 
 import pytest
 
+from backstride.accounts.models import ConsentRecord
 from backstride.newsletter import demo
-from backstride.newsletter.models import ConsentRecord, Subscriber
+from backstride.newsletter.models import Subscriber
 
 pytestmark = pytest.mark.django_db
 

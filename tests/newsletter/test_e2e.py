@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from pypdf import PdfReader
 
+from backstride.accounts.models import ConsentRecord
 from backstride.manual import EXPECTED_PAGES
-from backstride.newsletter.models import ConsentRecord, Subscriber
+from backstride.newsletter.models import Subscriber
 
 from .conftest import body, link_in
 

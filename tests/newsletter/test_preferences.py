@@ -8,9 +8,9 @@ import pytest
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.test import Client
 
+from backstride.accounts.models import ConsentRecord
 from backstride.newsletter import emails, privacy, services
 from backstride.newsletter.models import (
-    ConsentRecord,
     OutboxMessage,
     Subscriber,
     Suppression,

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from backstride.accounts.models import ConsentRecord
 from backstride.newsletter import services
-from backstride.newsletter.models import ConsentRecord, OutboxMessage, SignupAttempt, Subscriber
+from backstride.newsletter.models import OutboxMessage, SignupAttempt, Subscriber
 
 from .conftest import body, link_in, make_subscriber, signup
 

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from backstride.accounts.models import ConsentRecord
 from backstride.newsletter import emails, services, tokens
-from backstride.newsletter.models import ConsentRecord, OutboxMessage, Subscriber
+from backstride.newsletter.models import OutboxMessage, Subscriber
 
 from .conftest import make_subscriber, path_of
 

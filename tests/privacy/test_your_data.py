@@ -23,7 +23,7 @@ def test_your_data_needs_a_login(client):
 def test_stop_sharing_removes_clinician_access(client_for, athlete, clinician):
     link = CareLink.objects.get(athlete=athlete)
     response = client_for(athlete).post(reverse("accounts:revoke_sharing", args=[link.pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("privacy:your_data")
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:sharing")
     assert not can_view_athlete(clinician, athlete)
 
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from .models import CareLink, ConsentRecord, User
+from .models import CareLink, ConsentRecord, Invitation, User
 
 
 @admin.register(User)
@@ -31,4 +32,33 @@ class CareLinkAdmin(admin.ModelAdmin):
 
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "wording_version", "given", "created_at"]
+    """Every consent (accounts and newsletter), read-only: the history is evidence."""
+
+    list_display = ["created_at", "kind", "action", "user", "wording_version", "source"]
+    list_filter = ["kind", "action", "wording_version", "source"]
+    search_fields = ["user__email", "email_hash"]
+    readonly_fields = [f.name for f in ConsentRecord._meta.fields]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "direction", "inviter", "email", "accepted_at", "cancelled_at"]
+    list_filter = ["direction"]
+    search_fields = ["email", "inviter__email"]
+    # The nonce is the secret half of the emailed link: never shown.
+    readonly_fields = [f.name for f in Invitation._meta.fields if f.name not in {"id", "nonce"}]
+    fields = tuple(readonly_fields)
+    list_select_related = ["inviter"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

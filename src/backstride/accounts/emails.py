@@ -7,8 +7,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .models import User
-from .tokens import make_token
+from .models import Invitation, User
+from .tokens import invitation_url, make_token
 
 
 def build_verification_email(user: User) -> EmailMultiAlternatives:
@@ -40,5 +40,35 @@ def build_signup_attempt_email(user: User) -> EmailMultiAlternatives:
     )
     message.attach_alternative(
         render_to_string("accounts/email/signup_attempt.html", context), "text/html"
+    )
+    return message
+
+
+def build_invitation_email(invitation: Invitation) -> EmailMultiAlternatives:
+    """The invitation with its link; worded for the direction (client or clinician)."""
+    inviter = invitation.inviter
+    name = inviter.display_name or inviter.email
+    for_client = invitation.direction == Invitation.Direction.CLIENT
+    context = {
+        "inviter_name": name,
+        "inviter_email": inviter.email,
+        "for_client": for_client,
+        "link": invitation_url(invitation),
+        "days": settings.INVITE_MAX_AGE_DAYS,
+        "site_name": settings.SITE_NAME,
+    }
+    subject = (
+        f"{name} invited you to share your rehab record on {settings.SITE_NAME}"
+        if for_client
+        else f"{name} invited you to see their rehab record on {settings.SITE_NAME}"
+    )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("accounts/email/invitation.txt", context),
+        to=[invitation.email],
+        reply_to=[inviter.email],
+    )
+    message.attach_alternative(
+        render_to_string("accounts/email/invitation.html", context), "text/html"
     )
     return message

@@ -114,3 +114,58 @@ class ProfileForm(forms.ModelForm):
 
 class ResendVerificationForm(forms.Form):
     email = forms.EmailField(label="Email address")
+
+
+# --- Invitations and sharing ---------------------------------------------------------------------
+SHARE_CONSENT_LABEL = (
+    "I agree to share my record, as listed above, with this clinician. I know each time they "
+    "open it is logged for me to see, and that I can stop sharing at any time."
+)
+
+
+class InviteClientForm(forms.Form):
+    email = forms.EmailField(
+        label="Your client's email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="They get an email with a link; nothing is shared until they agree.",
+    )
+
+    def clean_email(self) -> str:
+        return normalise_email(self.cleaned_data["email"])
+
+
+class InviteClinicianForm(forms.Form):
+    email = forms.EmailField(
+        label="Your clinician's email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="Use the address of their clinician account on this site, if you know it.",
+    )
+    consent = forms.BooleanField(
+        label=SHARE_CONSENT_LABEL,
+        error_messages={"required": "Please tick the box to agree, or leave this page."},
+    )
+
+    def clean_email(self) -> str:
+        return normalise_email(self.cleaned_data["email"])
+
+
+class ShareConsentForm(forms.Form):
+    consent = forms.BooleanField(
+        label=SHARE_CONSENT_LABEL,
+        error_messages={"required": "Please tick the box to agree, or leave this page."},
+    )
+
+
+class InvitationSignupForm(SignupForm):
+    """Sign-up from an invitation: the address is the invited one, so it is not asked for."""
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invited_email = email
+        del self.fields["email"]
+
+    def clean(self) -> dict[str, Any]:
+        self.cleaned_data["email"] = self.invited_email
+        return super().clean()

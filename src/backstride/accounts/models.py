@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -10,6 +11,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from backstride.core.invitations import Direction, Status, status_of
 
 from .identity import normalise_email
 
@@ -192,20 +195,178 @@ class EmailToken(models.Model):
         return f"{self.purpose} for {self.user_id}"
 
 
-class ConsentRecord(models.Model):
-    """What a person agreed to, in which wording, and when."""
+class Invitation(models.Model):
+    """An emailed invitation to link a clinician and an athlete; the link in it works once.
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
-    kind = models.CharField(max_length=32)  # "terms", "health_data", "share_with_clinician"
-    wording_version = models.CharField(max_length=32)
-    given = models.BooleanField(default=True)
+    The signed link carries this row's id and ``nonce``; sending it again makes a new nonce,
+    so only the newest email works. Accepting creates (or re-opens) the :class:`CareLink`.
+    """
+
+    class Direction(models.TextChoices):
+        CLIENT = Direction.CLIENT.value, "A clinician invites a client"
+        CLINICIAN = Direction.CLINICIAN.value, "An athlete invites their clinician"
+
+    inviter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations_sent")
+    direction = models.CharField(max_length=12, choices=Direction.choices)
+    email = models.EmailField("email address", help_text="Stored in its one spelling.")
+    nonce = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now, help_text="When the newest link was made.")
+    expires_at = models.DateTimeField()
+    send_count = models.PositiveSmallIntegerField(default=1)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the email with the newest link went out."
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    care_link = models.ForeignKey(
+        CareLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering: ClassVar[list[str]] = ["-created_at", "-pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["inviter", "-created_at"], name="invitation_inviter_time"),
+            models.Index(fields=["email"], name="invitation_email"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.kind} v{self.wording_version}"
+        return f"{self.get_direction_display()}: {self.inviter_id} → {self.email}"
+
+    def status_at(self, now: datetime) -> Status:
+        return status_of(
+            expires_at=self.expires_at,
+            accepted_at=self.accepted_at,
+            cancelled_at=self.cancelled_at,
+            now=now,
+        )
+
+    @property
+    def status(self) -> Status:
+        return self.status_at(timezone.now())
+
+
+class ConsentSource(models.TextChoices):
+    """Where a consent was given or withdrawn: one list for every kind of consent."""
+
+    SIGNUP = "signup", "Sign-up page"
+    REHAB = "rehab", "Rehab consent page"
+    INVITATION = "invitation", "Invitation"
+    SHARING = "sharing", "Sharing page"
+    API = "api", "API"
+    HOME = "home", "Homepage"
+    ARTICLE = "article", "Article page"
+    EPISODE = "episode", "Episode page"
+    PAGE = "page", "Newsletter page"
+    PREFERENCES = "preferences", "Preferences page"
+    EMAIL = "email", "Email or mail provider"
+    DEMO = "demo", "Demo data"
+    OTHER = "other", "Other"
+
+
+class ConsentQuerySet(models.QuerySet["ConsentRecord"]):
+    """Append-only, like the access log: consent history is evidence and is never edited.
+
+    ``unlink_subscriber`` is the one change allowed: a newsletter subscriber's erasure keeps
+    their history (keyed hash, wording, time, network) without the link to the person.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Consent records are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Consent records are append-only.")
+
+    def unlink_subscriber(self, subscriber_id: int) -> int:
+        """Forget which subscriber these rows belonged to; returns how many rows changed."""
+        rows = self.filter(subscriber_id=subscriber_id)
+        return models.QuerySet.update(rows, subscriber_id=None)
+
+
+class ConsentRecord(models.Model):
+    """What someone agreed to or took back, in which wording, when, where and from where.
+
+    One model for every consent: an account's terms, health-data and sharing consents
+    (``user``), and a newsletter address's double opt-in history (``email_hash`` and, while
+    the subscriber exists, ``subscriber_id``), so that an address without an account is
+    recorded too. Rows are only ever added.
+    """
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", "Terms of use"
+        HEALTH_DATA = "health_data", "Use of your health data"
+        SHARING = "share_with_clinician", "Sharing your record with a clinician"
+        NEWSLETTER = "newsletter", "Newsletter emails"
+
+    class Action(models.TextChoices):
+        GIVEN = "given", "Agreed"
+        WITHDRAWN = "withdrawn", "Withdrew"
+        REQUESTED = "requested", "Asked to subscribe"
+        CONFIRMED = "confirmed", "Confirmed (double opt-in)"
+        PREFERENCES = "preferences", "Changed preferences"
+        SUPPRESSED = "suppressed", "Suppressed (bounce or complaint)"
+        ERASED = "erased", "Data erased"
+
+    Source = ConsentSource
+
+    #: Actions after which the consent stands (until a later withdrawal).
+    GIVING = frozenset({Action.GIVEN, Action.CONFIRMED})
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="consents"
+    )
+    email_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Keyed hash of the address, for consents of people without an account.",
+    )
+    # The newsletter subscriber's id while they exist: a plain number, not a foreign key,
+    # because accounts sits below the newsletter and never imports it.
+    subscriber_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    care_link = models.ForeignKey(
+        CareLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    action = models.CharField(max_length=12, choices=Action.choices, default=Action.GIVEN)
+    wording_version = models.CharField(max_length=32, blank=True)
+    source = models.CharField(max_length=12, choices=ConsentSource.choices, blank=True)
+    ip_prefix = models.CharField(
+        max_length=50, blank=True, help_text="Truncated client network (IPv4 /24, IPv6 /48)."
+    )
+    detail = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at", "pk"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(email_hash=""),
+                name="consent_names_a_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = f"user {self.user_id}" if self.user_id else f"address {self.email_hash[:12]}…"
+        return f"{who}: {self.kind} {self.action} ({self.wording_version or 'no wording'})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("Consent records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Consent records are append-only.")
+
+    @property
+    def given(self) -> bool:
+        """True when this record gives consent (rather than withdrawing or changing it)."""
+        return self.action in self.GIVING
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

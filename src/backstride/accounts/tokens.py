@@ -1,17 +1,19 @@
-"""Signed, expiring, single-use email links (verification) for accounts."""
+"""Signed, expiring, single-use email links for accounts: verification and invitations."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from backstride.lib import signing
 from backstride.lib.signing import LinkError
 
-from .models import EmailToken, User
+from .models import EmailToken, Invitation, User
 
 SALT = "backstride.accounts.email"
+INVITATION_SALT = "backstride.accounts.invitation"
 EXPIRED = "This link has expired. Ask for a new one below."
 
 
@@ -51,4 +53,25 @@ def use_token(token: str, purpose: str) -> tuple[User, bool]:
     return record.user, True
 
 
-__all__ = ["LinkError", "make_token", "peek_token", "use_token"]
+def invitation_token(invitation: Invitation) -> str:
+    """The signed link value for an invitation's newest nonce (read by ``invitations.read``)."""
+    return signing.sign_object(INVITATION_SALT, {"i": invitation.pk, "n": invitation.nonce})
+
+
+def invitation_path(invitation: Invitation) -> str:
+    return reverse("accounts:invitation", args=[invitation_token(invitation)])
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + invitation_path(invitation)
+
+
+__all__ = [
+    "LinkError",
+    "invitation_path",
+    "invitation_token",
+    "invitation_url",
+    "make_token",
+    "peek_token",
+    "use_token",
+]

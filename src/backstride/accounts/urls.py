@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from . import views
+from . import sharing_views, views
 
 app_name = "accounts"
 
@@ -21,7 +21,28 @@ urlpatterns = [
     path(
         "data/access/", RedirectView.as_view(pattern_name="privacy:access_log"), name="access_log"
     ),
-    path("data/sharing/<int:link_id>/revoke/", views.revoke_sharing, name="revoke_sharing"),
+    # Sharing a record: invitations both ways, the consent screen, the athlete's Sharing page.
+    path("invite/client/", sharing_views.invite_client, name="invite_client"),
+    path("invite/clinician/", sharing_views.invite_clinician, name="invite_clinician"),
+    path(
+        "invitations/<int:pk>/resend/",
+        sharing_views.resend_invitation,
+        name="resend_invitation",
+    ),
+    path(
+        "invitations/<int:pk>/cancel/",
+        sharing_views.cancel_invitation,
+        name="cancel_invitation",
+    ),
+    path("invitations/<str:token>/", sharing_views.invitation, name="invitation"),
+    path(
+        "invitations/<str:token>/signup/",
+        sharing_views.invitation_signup,
+        name="invitation_signup",
+    ),
+    path("sharing/", sharing_views.sharing_page, name="sharing"),
+    path("sharing/<int:link_id>/stop/", sharing_views.revoke_sharing, name="revoke_sharing"),
+    path("sharing/<int:link_id>/consent/", sharing_views.consent_link, name="consent_link"),
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
     path(

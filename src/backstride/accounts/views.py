@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.views import LoginView
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +24,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backstride.lib.queue import enqueue_after_commit
 
-from . import forms, sharing
+from . import forms
 from .identity import normalise_email
 from .middleware import LOGIN_NOTICE_KEY
-from .models import CareLink, ConsentRecord, User
+from .models import ConsentRecord, User
 from .tasks import send_signup_attempt_email, send_verification_email
 from .tokens import LinkError, peek_token, use_token
 
@@ -55,7 +55,10 @@ def signup(request: HttpRequest) -> HttpResponse:
                     display_name=form.cleaned_data["display_name"],
                 )
                 ConsentRecord.objects.create(
-                    user=user, kind="terms", wording_version=forms.TERMS_VERSION
+                    user=user,
+                    kind=ConsentRecord.Kind.TERMS,
+                    wording_version=forms.TERMS_VERSION,
+                    source=ConsentRecord.Source.SIGNUP,
                 )
                 enqueue_after_commit(send_verification_email, user.pk)
         request.session["signup_email"] = email
@@ -183,7 +186,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "has_2fa": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
-        "consents": user.consents.all()[:10],
+        "consents": user.consents.order_by("-created_at", "-pk")[:10],
     }
     return render(request, "accounts/profile.html", context)
 
@@ -246,16 +249,3 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     TOTPDevice.objects.filter(user=user).delete()
     messages.info(request, "Two-factor sign-in is off.")
     return redirect("accounts:profile")
-
-
-@login_required
-@require_POST
-def revoke_sharing(request: HttpRequest, link_id: int) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    try:
-        link = sharing.revoke_sharing(user, link_id)
-    except CareLink.DoesNotExist as exc:
-        raise Http404("No such sharing link.") from exc
-    messages.info(request, f"{link.clinician} can no longer see your record.")
-    return redirect("privacy:your_data")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Schema
 
+from backstride.accounts.api import router as sharing_router
 from backstride.accounts.models import User
 from backstride.activities.api import router as activities_router
 from backstride.clinic.api import router as clinic_router
@@ -59,3 +60,4 @@ api.add_router("/running/", running_router)
 api.add_router("/formcheck/", formcheck_router)
 api.add_router("/me/", privacy_router)
 api.add_router("/clinic/", clinic_router)
+api.add_router("/sharing/", sharing_router)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ConsentRecord, Issue, OutboxMessage, Subscriber, Suppression
+from .models import Issue, OutboxMessage, Subscriber, Suppression
 
 
 @admin.register(Subscriber)
@@ -9,16 +9,6 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_filter = ("status", "weekly_episodes", "source")
     search_fields = ("email", "first_name")
     readonly_fields = ("public_id", "created_at", "updated_at", "confirmed_at", "unsubscribed_at")
-
-
-@admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "action", "wording_version", "source", "ip_prefix", "subscriber")
-    list_filter = ("action", "wording_version", "source")
-    readonly_fields = [f.name for f in ConsentRecord._meta.fields]
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Suppression)

@@ -8,8 +8,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from backstride.accounts.models import ConsentRecord
+
 from . import privacy
-from .models import ConsentRecord, Source, Subscriber
+from .models import Source, Subscriber
 from .services import CONSENT_VERSION
 
 DEMO_SUBSCRIBERS = [
@@ -48,7 +50,8 @@ def load_demo(stdout: Any) -> None:
             (ConsentRecord.Action.CONFIRMED, confirmed),
         ):
             ConsentRecord.objects.create(
-                subscriber=subscriber,
+                kind=ConsentRecord.Kind.NEWSLETTER,
+                subscriber_id=subscriber.pk,
                 email_hash=email_hash,
                 action=action,
                 wording_version=CONSENT_VERSION,

@@ -1,4 +1,4 @@
-"""Subscribers, consent records, suppressions, issues and the outbox.
+"""Subscribers, suppressions, issues and the outbox.
 
 Every email to a subscriber is an :class:`OutboxMessage` row written in the same
 transaction as the change that causes it (signup, confirmation, an episode going live);
@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from backstride.accounts.models import ConsentSource
+
 
 def new_public_id() -> str:
     return secrets.token_urlsafe(16)
@@ -24,14 +26,8 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Source(models.TextChoices):
-    HOME = "home", "Homepage"
-    ARTICLE = "article", "Article page"
-    EPISODE = "episode", "Episode page"
-    PAGE = "page", "Newsletter page"
-    PREFERENCES = "preferences", "Preferences page"
-    DEMO = "demo", "Demo data"
-    OTHER = "other", "Other"
+#: Where a signup came from: the one list of consent sources, shared with accounts.
+Source = ConsentSource
 
 
 class Subscriber(models.Model):
@@ -83,41 +79,6 @@ class ConfirmationToken(models.Model):
 
     def __str__(self) -> str:
         return f"confirmation token {self.pk} for subscriber {self.subscriber_id}"
-
-
-class ConsentRecord(models.Model):
-    """An append-only consent history. Kept (without the address) when a subscriber is erased."""
-
-    class Action(models.TextChoices):
-        REQUESTED = "requested", "Asked to subscribe"
-        CONFIRMED = "confirmed", "Confirmed (double opt-in)"
-        PREFERENCES = "preferences", "Changed preferences"
-        WITHDRAWN = "withdrawn", "Unsubscribed"
-        SUPPRESSED = "suppressed", "Suppressed (bounce or complaint)"
-        ERASED = "erased", "Data erased"
-
-    subscriber = models.ForeignKey(
-        Subscriber,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="consents",
-    )
-    email_hash = models.CharField(max_length=64, db_index=True)
-    action = models.CharField(max_length=12, choices=Action.choices)
-    wording_version = models.CharField(max_length=20, blank=True)
-    source = models.CharField(max_length=12, choices=Source.choices, blank=True)
-    ip_prefix = models.CharField(
-        max_length=50, blank=True, help_text="Truncated client network (IPv4 /24, IPv6 /48)."
-    )
-    detail = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering: ClassVar[list[str]] = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Suppression(models.Model):

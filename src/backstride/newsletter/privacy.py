@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.conf import settings
-from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+
+from backstride.lib.network import client_ip, ip_prefix
+
+__all__ = ["client_ip", "email_hash", "email_hashes", "ip_prefix", "key_hash"]
 
 _EMAIL_SALT = "backstride.newsletter.email-hash"
 _KEY_SALT = "backstride.newsletter.rate-key"
@@ -33,20 +34,3 @@ def email_hashes(email: str) -> list[str]:
 
 def key_hash(value: str) -> str:
     return salted_hmac(_KEY_SALT, value, algorithm="sha256").hexdigest()
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The peer address. Behind a proxy, have the proxy set REMOTE_ADDR (documented)."""
-    return str(request.META.get("REMOTE_ADDR") or "")
-
-
-def ip_prefix(ip: str) -> str:
-    """Truncate to the network: 203.0.113.7 → 203.0.113.0/24; IPv6 → /48."""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))

@@ -1,4 +1,5 @@
-"""Signal receivers: the weekly episode send, provider bounce/complaint events, inbound mail."""
+"""Signal receivers: the weekly episode send, provider bounce/complaint events, inbound mail,
+and a deleted subscriber's consent history."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 from typing import Any
 
 from anymail.signals import EventType, RejectReason
+
+from backstride.accounts.models import ConsentRecord
 
 from . import services, tokens
 from .models import Subscriber, Suppression
@@ -25,6 +28,11 @@ def on_episode_published(sender: Any, episode: Any, **kwargs: Any) -> None:
         result.recipients,
         result.batches,
     )
+
+
+def on_subscriber_deleted(sender: Any, instance: Subscriber, **kwargs: Any) -> None:
+    """Keep a deleted subscriber's consent history, without the link to them."""
+    ConsentRecord.objects.unlink_subscriber(instance.pk)
 
 
 def on_tracking(sender: Any, event: Any, esp_name: str = "", **kwargs: Any) -> None:

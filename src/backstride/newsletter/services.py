@@ -19,10 +19,11 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from backstride.accounts.models import ConsentRecord
+
 from . import outbox, privacy, ratelimit
 from .models import (
     ConfirmationToken,
-    ConsentRecord,
     Issue,
     OutboxMessage,
     SignupAttempt,
@@ -101,7 +102,8 @@ def _record(
     detail: str = "",
 ) -> ConsentRecord:
     return ConsentRecord.objects.create(
-        subscriber=subscriber,
+        kind=ConsentRecord.Kind.NEWSLETTER,
+        subscriber_id=subscriber.pk if subscriber is not None else None,
         email_hash=privacy.email_hash(email),
         action=action,
         wording_version=wording_version,
@@ -288,7 +290,8 @@ def export_data(subscriber: Subscriber) -> dict[str, Any]:
     """Everything we hold about this subscriber, as JSON-ready data."""
     hashes = privacy.email_hashes(subscriber.email)
     consents = ConsentRecord.objects.filter(
-        Q(subscriber=subscriber) | Q(email_hash__in=hashes)
+        Q(subscriber_id=subscriber.pk) | Q(email_hash__in=hashes),
+        kind=ConsentRecord.Kind.NEWSLETTER,
     ).order_by("created_at", "pk")
     messages = subscriber.outbox.select_related("issue").order_by("created_at", "pk")
     suppression = is_suppressed(subscriber.email)
@@ -339,14 +342,14 @@ def export_data(subscriber: Subscriber) -> dict[str, Any]:
 def erase(subscriber: Subscriber, *, ip: str = "") -> None:
     """Delete the subscriber and their email log; keep a suppression hash and consent history.
 
-    The consent records lose their link to the person but keep the keyed hash of the
+    The consent records lose their link to the person (``receivers.on_subscriber_deleted``,
+    which also covers a deletion in the admin) but keep the keyed hash of the
     address, the wording version, the time and the network prefix: proof of consent
     (GDPR Art. 7(1)) without the address. The suppression hash stops a late bounce or an
     import from re-adding the address; a new double opt-in by the person lifts it.
     """
     email = subscriber.email
     _record(subscriber, email, ConsentRecord.Action.ERASED, ip=ip)
-    ConsentRecord.objects.filter(subscriber=subscriber).update(subscriber=None)
     Suppression.objects.get_or_create(
         email_hash=privacy.email_hash(email),
         defaults={"reason": Suppression.Reason.ERASED},

@@ -71,9 +71,15 @@ def _reset(user: Any) -> None:
         model.objects.filter(user=user).delete()  # type: ignore[attr-defined]
     from backstride.accounts.models import ConsentRecord
 
-    if not ConsentRecord.objects.filter(user=user, kind=HEALTH_CONSENT_KIND, given=True).exists():
+    given = ConsentRecord.objects.filter(
+        user=user, kind=HEALTH_CONSENT_KIND, action=ConsentRecord.Action.GIVEN
+    )
+    if not given.exists():
         ConsentRecord.objects.create(
-            user=user, kind=HEALTH_CONSENT_KIND, wording_version=HEALTH_CONSENT_VERSION
+            user=user,
+            kind=HEALTH_CONSENT_KIND,
+            wording_version=HEALTH_CONSENT_VERSION,
+            source=ConsentRecord.Source.DEMO,
         )
 
 

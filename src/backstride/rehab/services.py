@@ -125,7 +125,11 @@ def record_phase_change(
 # --- Consent ---------------------------------------------------------------------------------
 def give_health_consent(user: Any) -> ConsentRecord:
     return ConsentRecord.objects.create(
-        user=user, kind=HEALTH_CONSENT_KIND, wording_version=HEALTH_CONSENT_VERSION, given=True
+        user=user,
+        kind=HEALTH_CONSENT_KIND,
+        wording_version=HEALTH_CONSENT_VERSION,
+        action=ConsentRecord.Action.GIVEN,
+        source=ConsentRecord.Source.REHAB,
     )
 
 
