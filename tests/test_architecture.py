@@ -141,6 +141,21 @@ def test_only_the_entry_points_import_privacy() -> None:
     assert bad == set()
 
 
+#: Domain apps the clinician workspace reads; none of them may import it.
+BELOW_CLINIC = {"rehab", "running", "activities", "accounts", "formcheck", "lib", "core"}
+
+
+def test_the_apps_the_clinic_reads_do_not_import_it() -> None:
+    bad = {
+        (name, target)
+        for name, targets in graph().items()
+        if layer(name) in BELOW_CLINIC
+        for target in targets
+        if target.startswith("backstride.clinic")
+    }
+    assert bad == set()
+
+
 def find_cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one module (Tarjan)."""
     index: dict[str, int] = {}

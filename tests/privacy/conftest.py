@@ -20,12 +20,13 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
-from backstride.accounts.models import ConsentRecord, Invitation, User
+from backstride.accounts.models import User
 from backstride.activities import demo as activities_demo
 from backstride.activities.models import ImportBatch, ImportItem
 from backstride.api.models import ApiToken
 from backstride.clinic.models import TailoringChange
 from backstride.formcheck.models import ContactFrame, FormCheck
+from backstride.newsletter.models import ConsentRecord as NewsletterConsent
 from backstride.newsletter.models import Subscriber
 from backstride.privacy.models import DataExport
 from backstride.rehab import demo as rehab_demo
@@ -129,19 +130,8 @@ def populate_runner() -> User:
     subscriber = Subscriber.objects.create(
         email=runner.email, first_name="Riley", status=Subscriber.Status.CONFIRMED
     )
-    ConsentRecord.objects.create(
-        kind=ConsentRecord.Kind.NEWSLETTER,
-        subscriber_id=subscriber.pk,
-        email_hash="x" * 64,
-        action=ConsentRecord.Action.CONFIRMED,
-    )
-    # An invitation they sent their physio, still open.
-    Invitation.objects.create(
-        inviter=runner,
-        direction=Invitation.Direction.CLINICIAN,
-        email="physio@example.org",
-        nonce="runner-invitation-nonce",
-        expires_at=now + timedelta(days=14),
+    NewsletterConsent.objects.create(
+        subscriber=subscriber, email_hash="x" * 64, action=NewsletterConsent.Action.CONFIRMED
     )
     DataExport.objects.create(
         user=runner,

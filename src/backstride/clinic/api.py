@@ -18,6 +18,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.responses import Status
 
 from backstride.accounts.models import User
+from backstride.api.auth import require_write
 from backstride.api.pagination import Page
 from backstride.core import tailoring as core_tailoring
 
@@ -239,6 +240,7 @@ def notes(request: HttpRequest, athlete_id: int, page: Query[Page]) -> list[Note
 
 @router.post("/clients/{athlete_id}/notes", response={201: NoteOut}, summary="Add a private note")
 def add_note(request: HttpRequest, athlete_id: int, body: NoteIn) -> Status:
+    require_write(request)  # a read-only token may not change a record
     athlete = _client(request, athlete_id, "clinician note")
     try:
         note = services.add_note(request, athlete, body.text)
@@ -257,6 +259,7 @@ def _own(request: HttpRequest, athlete_id: int, note_id: int) -> ClinicianNote:
 
 @router.put("/clients/{athlete_id}/notes/{note_id}", response=NoteOut, summary="Edit your note")
 def edit_note(request: HttpRequest, athlete_id: int, note_id: int, body: NoteIn) -> NoteOut:
+    require_write(request)  # a read-only token may not change a record
     note = _own(request, athlete_id, note_id)
     try:
         services.edit_note(request, note, body.text)
@@ -269,6 +272,7 @@ def edit_note(request: HttpRequest, athlete_id: int, note_id: int, body: NoteIn)
     "/clients/{athlete_id}/notes/{note_id}", response={204: None}, summary="Delete your note"
 )
 def delete_note(request: HttpRequest, athlete_id: int, note_id: int) -> Status:
+    require_write(request)  # a read-only token may not change a record
     services.delete_note(request, _own(request, athlete_id, note_id))
     return Status(204, None)
 
@@ -323,6 +327,7 @@ def get_tailoring(request: HttpRequest, athlete_id: int) -> TailoringOut:
     summary="Change settings or exercises of the client's protocol, with the reason",
 )
 def post_tailoring(request: HttpRequest, athlete_id: int, body: TailoringIn) -> Status:
+    require_write(request)  # a read-only token may not change a record
     athlete = _client(request, athlete_id, "tailored protocol")
     shown = services.tailoring_form(athlete)
     settings = {s.key for s in shown.settings}
@@ -354,6 +359,7 @@ def post_tailoring(request: HttpRequest, athlete_id: int, body: TailoringIn) -> 
     summary="Clear the client's red-flag pause, with the reason (recorded)",
 )
 def clear(request: HttpRequest, athlete_id: int, body: ClearIn) -> ClearOut:
+    require_write(request)  # a read-only token may not change a record
     athlete = _client(request, athlete_id, "red-flag pause")
     try:
         clearance = services.clear_pause(request, athlete, body.reason, body.screen_id)
