@@ -20,13 +20,13 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
-from backstride.accounts.models import User
+from backstride.accounts.models import ConsentRecord, Invitation, User
 from backstride.activities import demo as activities_demo
 from backstride.activities.models import ImportBatch, ImportItem
 from backstride.api.models import ApiToken
 from backstride.clinic.models import TailoringChange
+from backstride.clinic.models import TailoringChange
 from backstride.formcheck.models import ContactFrame, FormCheck
-from backstride.newsletter.models import ConsentRecord as NewsletterConsent
 from backstride.newsletter.models import Subscriber
 from backstride.privacy.models import DataExport
 from backstride.rehab import demo as rehab_demo
@@ -88,6 +88,16 @@ def populate_runner() -> User:
         protocol_id="backstride-default",
         protocol_version="1",
     )
+    # The clinician tailored the runner's protocol (shown to the runner, so exported).
+    TailoringChange.objects.create(
+        athlete=runner,
+        clinician=clinician,
+        clinician_name="Dr Casey Clinician, clinician",
+        reason="Slow to settle after runs.",
+        diff=[{"key": "k", "label": "Green pain limit", "before": "3/10", "after": "2/10"}],
+        protocol_id="backstride-default",
+        protocol_version="1",
+    )
     rehab.SeenClinicianDeclaration.objects.create(screen=screen, note="Saw my GP on Monday")
     rehab.AdviceReminder.objects.create(screen=screen, due_on=now.date())
     rehab.OutcomeReminder.objects.create(user=runner, due_on=now.date())
@@ -130,8 +140,19 @@ def populate_runner() -> User:
     subscriber = Subscriber.objects.create(
         email=runner.email, first_name="Riley", status=Subscriber.Status.CONFIRMED
     )
-    NewsletterConsent.objects.create(
-        subscriber=subscriber, email_hash="x" * 64, action=NewsletterConsent.Action.CONFIRMED
+    ConsentRecord.objects.create(
+        kind=ConsentRecord.Kind.NEWSLETTER,
+        subscriber_id=subscriber.pk,
+        email_hash="x" * 64,
+        action=ConsentRecord.Action.CONFIRMED,
+    )
+    # An invitation they sent their physio, still open.
+    Invitation.objects.create(
+        inviter=runner,
+        direction=Invitation.Direction.CLINICIAN,
+        email="physio@example.org",
+        nonce="runner-invitation-nonce",
+        expires_at=now + timedelta(days=14),
     )
     DataExport.objects.create(
         user=runner,

@@ -26,13 +26,14 @@ from django.db.models import Q, QuerySet
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from backstride.accounts.models import AuditEvent, CareLink, ConsentRecord, User
+from backstride.accounts.models import AuditEvent, CareLink, ConsentRecord, Invitation, User
 from backstride.activities.models import Activity, ActivityFile, ImportBatch, ImportItem
 from backstride.api.models import ApiToken
 from backstride.clinic.models import TailoringChange
+from backstride.clinic.models import TailoringChange
 from backstride.formcheck.models import ContactFrame, FormCheck
-from backstride.newsletter.models import ConsentRecord as NewsletterConsent
 from backstride.newsletter.models import Subscriber
+from backstride.newsletter.privacy import email_hashes
 from backstride.rehab import models as rehab
 from backstride.running.models import CalendarToken, ReadinessResult, RunCheckIn
 from backstride.running.pages import changes_tested
@@ -211,12 +212,26 @@ TABLES: tuple[Table, ...] = (
         "clinician",
         more=_care_link_row,
     ),
+    Table(
+        "invitations",
+        "Invitations between you and a clinician or a client, sent or accepted by you.",
+        Invitation,
+        lambda user: Invitation.objects.filter(Q(inviter=user) | Q(accepted_by=user)),
+        exclude=("nonce",),
+    ),
     _table(
         "access_log",
         "Who looked at your data: every read or change of your record by someone else.",
         AuditEvent,
         "athlete",
         exclude=("actor", "ip", "request_id"),
+    ),
+    _table(
+        "plan_changes",
+        "Changes your clinician made to your protocol, what changed and why.",
+        TailoringChange,
+        "athlete",
+        exclude=("clinician",),
     ),
     _table(
         "plan_changes",
@@ -356,8 +371,12 @@ TABLES: tuple[Table, ...] = (
     Table(
         "newsletter_consents",
         "The newsletter consent history of your email address.",
-        NewsletterConsent,
-        lambda user: NewsletterConsent.objects.filter(subscriber__email__iexact=user.email),
+        ConsentRecord,
+        lambda user: ConsentRecord.objects.filter(
+            Q(subscriber_id__in=Subscriber.objects.filter(email__iexact=user.email).values("pk"))
+            | Q(email_hash__in=email_hashes(user.email)),
+            kind=ConsentRecord.Kind.NEWSLETTER,
+        ),
     ),
 )
 
@@ -365,6 +384,8 @@ TABLES: tuple[Table, ...] = (
 NOT_EXPORTED: dict[str, str] = {
     "accounts.EmailToken": "single-use email-link secrets, useless once used",
     "admin.LogEntry": "the admin site's record of a staff member's own edits",
+    "clinic.ClinicianNote": "clinicians' private working notes about a client (never shown to "
+    "the client; the practice answers a request for them)",
     "clinic.ClinicianNote": "clinicians' private working notes about a client (never shown to "
     "the client; the practice answers a request for them)",
     "otp_static.StaticToken": "backup-code secrets",
