@@ -25,7 +25,6 @@ from backstride.activities import demo as activities_demo
 from backstride.activities.models import ImportBatch, ImportItem
 from backstride.api.models import ApiToken
 from backstride.clinic.models import TailoringChange
-from backstride.clinic.models import TailoringChange
 from backstride.formcheck.models import ContactFrame, FormCheck
 from backstride.newsletter.models import Subscriber
 from backstride.privacy.models import DataExport
@@ -77,16 +76,6 @@ def populate_runner() -> User:
     assert screen is not None
     rehab.RedFlagClearance.objects.create(
         screen=screen, clinician=clinician, reason="Examined; safe to resume."
-    )
-    # The clinician tailored the runner's protocol (shown to the runner, so exported).
-    TailoringChange.objects.create(
-        athlete=runner,
-        clinician=clinician,
-        clinician_name="Dr Casey Clinician, clinician",
-        reason="Slow to settle after runs.",
-        diff=[{"key": "k", "label": "Green pain limit", "before": "3/10", "after": "2/10"}],
-        protocol_id="backstride-default",
-        protocol_version="1",
     )
     # The clinician tailored the runner's protocol (shown to the runner, so exported).
     TailoringChange.objects.create(

@@ -30,7 +30,6 @@ from backstride.accounts.models import AuditEvent, CareLink, ConsentRecord, Invi
 from backstride.activities.models import Activity, ActivityFile, ImportBatch, ImportItem
 from backstride.api.models import ApiToken
 from backstride.clinic.models import TailoringChange
-from backstride.clinic.models import TailoringChange
 from backstride.formcheck.models import ContactFrame, FormCheck
 from backstride.newsletter.models import Subscriber
 from backstride.newsletter.privacy import email_hashes
@@ -234,13 +233,6 @@ TABLES: tuple[Table, ...] = (
         exclude=("clinician",),
     ),
     _table(
-        "plan_changes",
-        "Changes your clinician made to your protocol, what changed and why.",
-        TailoringChange,
-        "athlete",
-        exclude=("clinician",),
-    ),
-    _table(
         "two_factor_apps",
         "Authenticator apps set up for two-factor sign-in (not their secret keys).",
         TOTPDevice,
@@ -384,8 +376,6 @@ TABLES: tuple[Table, ...] = (
 NOT_EXPORTED: dict[str, str] = {
     "accounts.EmailToken": "single-use email-link secrets, useless once used",
     "admin.LogEntry": "the admin site's record of a staff member's own edits",
-    "clinic.ClinicianNote": "clinicians' private working notes about a client (never shown to "
-    "the client; the practice answers a request for them)",
     "clinic.ClinicianNote": "clinicians' private working notes about a client (never shown to "
     "the client; the practice answers a request for them)",
     "otp_static.StaticToken": "backup-code secrets",
