@@ -21,11 +21,8 @@ URL = "/api/activities/imports/"
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
+def own_media(media_root: Path) -> Path:
+    return media_root
 
 
 @pytest.fixture

@@ -113,3 +113,48 @@ def test_api_docs_render_offline_under_the_csp(page, live_server, ninja_installe
     assert page.locator(".info .title").inner_text().startswith("Backstride API")
     assert page.evaluate("window.__csp") == []
     assert outside == []
+
+
+def test_no_two_schemas_share_a_name():
+    """OpenAPI keys schemas by class name: two ``WeekOut`` classes of different shapes would
+    silently merge into one, and clients would be told the wrong shape for one of them."""
+    import json
+
+    from pydantic import BaseModel
+
+    from backstride.api.api import api
+
+    seen: dict[str, dict[str, str]] = {}
+    visited: set[int] = set()
+
+    def visit(model: object) -> None:
+        if isinstance(model, type) and issubclass(model, BaseModel) and id(model) not in visited:
+            visited.add(id(model))
+            if model.__module__.startswith("backstride."):
+                shape = json.dumps(model.model_json_schema(), sort_keys=True)
+                where = f"{model.__module__}.{model.__qualname__}"
+                seen.setdefault(model.__name__, {})[shape] = where
+            for field in model.model_fields.values():
+                for inner in _types_in(field.annotation):
+                    visit(inner)
+
+    for _, router in api._routers:
+        for path_view in router.path_operations.values():
+            for op in path_view.operations:
+                for response in op.response_models.values():
+                    for inner in _types_in(response):
+                        visit(inner)
+                for inner in op.models or []:
+                    if "Query" not in inner.__name__:  # query models become plain parameters
+                        visit(inner)
+    clashes = {name: sorted(w.values()) for name, w in seen.items() if len(w) > 1}
+    assert clashes == {}, f"rename one of each: {clashes}"
+
+
+def _types_in(annotation: object) -> list[object]:
+    from typing import get_args
+
+    found = [annotation]
+    for arg in get_args(annotation):
+        found.extend(_types_in(arg))
+    return found

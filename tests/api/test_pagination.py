@@ -76,8 +76,71 @@ def test_bad_pagination_is_a_clear_422_on_every_list_endpoint(
 
 
 @pytest.mark.parametrize("path", [p for p, _ in LIST_ENDPOINTS])
-def test_good_pagination_still_lists(client_for, athlete, path):
-    client = client_for(athlete)
+def test_good_pagination_still_lists(client_for, athlete, clinician, path):
     url = _url(path, athlete)
+    # The athlete, or for clinician-only lists their linked clinician.
+    callers = [client_for(athlete), client_for(clinician)]
+    client = next((c for c in callers if c.get(url, {"limit": 1}).status_code == 200), None)
+    assert client is not None, f"neither the athlete nor their clinician may list {path}"
     assert client.get(url, {"offset": MAX_OFFSET, "limit": MAX_LIMIT}).json() == []
     assert client.get(url, {"offset": 0, "limit": 1}).status_code == 200
+
+
+# --- since / until -------------------------------------------------------------------------
+DATED_ENDPOINTS = [p for p, params in LIST_ENDPOINTS if {"since", "until"} <= set(params)]
+
+
+def test_dated_lists_include_the_activities_and_uploads():
+    assert {"/api/activities/", "/api/activities/imports/"} <= set(DATED_ENDPOINTS)
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"since": "yesterday"}, "since must be a date written YYYY-MM-DD"),
+        ({"until": "2025-02-30"}, "until must be a date written YYYY-MM-DD"),
+        ({"since": "0001-01-01"}, "from 1900-01-01 to 2999-12-31"),
+        ({"until": "9999-12-31"}, "from 1900-01-01 to 2999-12-31"),
+        ({"since": "2025-03-02", "until": "2025-03-01"}, "must be on or before until"),
+    ],
+)
+@pytest.mark.parametrize("path", DATED_ENDPOINTS)
+def test_bad_dates_are_a_clear_422_on_every_dated_list(client_for, athlete, path, query, words):
+    response = client_for(athlete).get(_url(path, athlete), query)
+    assert response.status_code == 422, response.content[:500]
+    assert words in str(response.json()["detail"])
+
+
+def test_dates_cover_whole_local_days():
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from backstride.api.pagination import Dates
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    start, end = Dates(since=date(2025, 3, 1), until=date(2025, 3, 1)).bounds(tokyo)
+    assert start == datetime(2025, 2, 28, 15, tzinfo=UTC)
+    assert end == datetime(2025, 3, 1, 15, tzinfo=UTC)
+    assert Dates().bounds(tokyo) == (None, None)
+    assert Dates(until=date(2999, 12, 31)).bounds(UTC)[1] == datetime(3000, 1, 1, tzinfo=UTC)
+
+
+def test_dates_narrow_a_list_by_the_owners_days(client_for, athlete):
+    from datetime import UTC, datetime
+
+    from tests.activities.conftest import make_activity
+
+    athlete.timezone = "America/New_York"
+    athlete.save()
+    # 02:00 UTC on 2 March is still 1 March in New York.
+    make_activity(athlete, start=datetime(2025, 3, 2, 2, 0, tzinfo=UTC))
+    make_activity(athlete, start=datetime(2025, 3, 3, 12, 0, tzinfo=UTC))
+    client = client_for(athlete)
+
+    def count(**q: str) -> int:
+        return len(client.get("/api/activities/", q).json())
+
+    assert count(since="2025-03-01", until="2025-03-01") == 1
+    assert count(since="2025-03-02", until="2025-03-02") == 0
+    assert count(since="2025-03-02") == 1
+    assert count(until="2025-03-03") == 2

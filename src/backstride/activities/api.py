@@ -91,7 +91,7 @@ class ManualIn(Schema):
     notes: str = ""
 
 
-class WeekOut(Schema):
+class LoadWeekOut(Schema):
     week_start: date
     running_km: float
     all_km: float
@@ -106,7 +106,7 @@ class WeekOut(Schema):
 class LoadOut(Schema):
     timezone: str
     ceiling_km: float | None
-    weeks: list[WeekOut]
+    weeks: list[LoadWeekOut]
 
 
 def _out(activity: Activity) -> dict[str, Any]:
