@@ -26,7 +26,9 @@ def text_of(message: EmailMessage) -> str:
 
 def invitation_path_in(message: EmailMessage) -> str:
     """The path of the invitation link in an email's plain-text part."""
-    match = re.search(r"https://backstride\.example(/accounts/invitations/[^/\s]+/)", text_of(message))
+    match = re.search(
+        r"https://backstride\.example(/accounts/invitations/[^/\s]+/)", text_of(message)
+    )
     assert match, "no invitation link in the email"
     return match.group(1)
 

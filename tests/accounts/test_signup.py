@@ -20,7 +20,7 @@ GOOD = {
 
 def link_from(message) -> str:
     body = message.get_body(preferencelist=("plain",)).get_content()
-    match = re.search(r"http://\S+/accounts/verify/\S+/", body)
+    match = re.search(r"https?://\S+/accounts/verify/\S+/", body)
     assert match, body
     return match.group(0)
 
@@ -100,8 +100,8 @@ def test_signup_with_an_existing_address_emails_its_owner_and_changes_nothing(
     assert "Someone tried to sign up" in message["Subject"]
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert "already has an account" in body
-    assert re.search(r"http://\S+/accounts/login/", body)
-    assert re.search(r"http://\S+/accounts/password/reset/", body)
+    assert re.search(r"https?://\S+/accounts/login/", body)
+    assert re.search(r"https?://\S+/accounts/password/reset/", body)
     html = message.get_body(preferencelist=("html",)).get_content()
     assert "/accounts/password/reset/" in html
     assert athlete.check_password("correct-horse-battery-staple")
@@ -116,7 +116,7 @@ def test_signup_with_an_existing_unconfirmed_address_offers_a_new_link(
     assert run_tasks() == 1
     [message] = smtp_server.wait_for(1)
     body = message.get_body(preferencelist=("plain",)).get_content()
-    assert re.search(r"http://\S+/accounts/verify/resend/", body)
+    assert re.search(r"https?://\S+/accounts/verify/resend/", body)
     athlete.refresh_from_db()
     assert athlete.email_verified_at is None
 

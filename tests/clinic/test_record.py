@@ -231,3 +231,32 @@ def test_another_clinicians_client_is_404(
 ) -> None:
     client_of(other_clinician, "zoe@example.org", "Zoe")
     assert client_for(other_clinician).get(record_url(athlete)).status_code == 404
+
+
+def test_a_runners_record_shows_the_changes_tried_on_the_ladder(
+    clinician: Any, athlete: Any, client_for: Any
+) -> None:
+    place(athlete, phase=3, days_ago=20)
+    from django.utils import timezone
+
+    from backstride.running.pages import changes_tested
+
+    for days_ago in (12, 9, 6, 3):
+        run(
+            athlete,
+            days_ago,
+            pain_during=1,
+            pain_after=1,
+            pain_evening=0,
+            pain_next_morning=0,  # back to her usual (no NPRS recorded: 0) by the morning
+            next_morning_at=timezone.now(),
+        )
+    response = client_for(clinician).get(record_url(athlete), {"kind": "plan"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    tried = changes_tested(athlete)
+    assert html.count("Tried:") == len(tried)
+    for t in tried:
+        assert t.outcome in html
+    runs = client_for(clinician).get(record_url(athlete), {"kind": "run_checkin"}).content.decode()
+    assert runs.count("Run check-in: Green") == 4

@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from backstride.api.pagination import Page
 from backstride.lib.network import client_ip
@@ -146,7 +147,7 @@ def list_invitations(request: HttpRequest, page: Query[Page]) -> list[Invitation
     response={201: InvitationOut},
     summary="Invite by email: a clinician invites a client, an athlete their clinician",
 )
-def create_invitation(request: HttpRequest, body: InviteIn) -> tuple[int, InvitationOut]:
+def create_invitation(request: HttpRequest, body: InviteIn) -> Status:
     try:
         validate_email(body.email.strip())
     except ValidationError as exc:
@@ -161,7 +162,7 @@ def create_invitation(request: HttpRequest, body: InviteIn) -> tuple[int, Invita
         )
     except InvitationError as exc:
         raise _refused(exc) from exc
-    return 201, _invitation(inv)
+    return Status(201, _invitation(inv))
 
 
 def _own_action(request: HttpRequest, pk: int, action: str) -> InvitationOut:

@@ -10,7 +10,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,11 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The form data of a POST (even an empty one: an unticked box still gets its message)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _error(request: HttpRequest, exc: InvitationError, **context: Any) -> HttpResponse:
     return render(
         request,
@@ -47,7 +52,7 @@ def invite_client(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not user.is_clinician:
         raise PermissionDenied("Only clinicians invite clients.")
-    form = forms.InviteClientForm(request.POST or None)
+    form = forms.InviteClientForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitations.invite(user, form.cleaned_data["email"], ip=client_ip(request))
@@ -66,7 +71,7 @@ def invite_clinician(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not user.is_athlete:
         raise PermissionDenied("Only athletes invite a clinician to see their record.")
-    form = forms.InviteClinicianForm(request.POST or None)
+    form = forms.InviteClinicianForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitations.invite(
@@ -160,7 +165,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if refusal is not None:
         return _error(request, invitations.error_for(found, refusal), signed_in_as=user.email)
     # A client agrees with the box; a clinician accepts an athlete's consent given already.
-    form = forms.ShareConsentForm(request.POST or None) if for_client else None
+    form = forms.ShareConsentForm(_posted(request)) if for_client else None
     if request.method == "POST" and (form is None or form.is_valid()):
         consent = bool(form.cleaned_data["consent"]) if form is not None else False
         try:
@@ -199,7 +204,7 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
     if User.objects.filter(email=found.email).exists():
         messages.info(request, "You already have an account: log in to see the invitation.")
         return redirect(reverse("accounts:login") + "?" + urlencode({"next": accept_path}))
-    form = forms.InvitationSignupForm(request.POST or None, email=found.email)
+    form = forms.InvitationSignupForm(_posted(request), email=found.email)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             if User.objects.select_for_update().filter(email=found.email).exists():
@@ -261,7 +266,7 @@ def consent_link(request: HttpRequest, link_id: int) -> HttpResponse:
     )
     if link is None:
         raise Http404("No link waiting for your consent.")
-    form = forms.ShareConsentForm(request.POST or None)
+    form = forms.ShareConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         invitations.consent_to(user, link.pk, ip=client_ip(request))
         messages.success(request, f"{invitations.person(link.clinician)} can now see your record.")
