@@ -198,7 +198,7 @@ def cancel_invitation(request: HttpRequest, invitation_id: int) -> InvitationOut
     response=list[ReceivedOut],
     summary="Open invitations to your address that your account can accept",
 )
-def received_invitations(request: HttpRequest) -> list[ReceivedOut]:
+def received_invitations(request: HttpRequest, page: Query[Page]) -> list[ReceivedOut]:
     return [
         ReceivedOut(
             id=row.invitation.pk,
@@ -208,7 +208,7 @@ def received_invitations(request: HttpRequest) -> list[ReceivedOut]:
             expires_at=row.invitation.expires_at,
             token=invitation_token(row.invitation),
         )
-        for row in sharing.received_by(_user(request))
+        for row in page.apply(sharing.received_by(_user(request)))
     ]
 
 

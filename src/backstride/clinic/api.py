@@ -30,7 +30,7 @@ from .views import client_or_404
 router = Router(tags=["clinic"])
 
 
-class ReasonOut(Schema):
+class AttentionReasonOut(Schema):
     kind: str
     text: str
     on: date | None
@@ -43,7 +43,7 @@ class CaseloadItem(Schema):
     phase: int | None
     paused: bool
     needs_attention: bool
-    reasons: list[ReasonOut]
+    reasons: list[AttentionReasonOut]
 
 
 class CaseloadFilters(Schema):
@@ -199,7 +199,8 @@ def caseload(
             paused=row.paused,
             needs_attention=row.attention.needs_attention,
             reasons=[
-                ReasonOut(kind=r.kind.slug, text=r.text, on=r.on) for r in row.attention.reasons
+                AttentionReasonOut(kind=r.kind.slug, text=r.text, on=r.on)
+                for r in row.attention.reasons
             ],
         )
         for row in found.rows
