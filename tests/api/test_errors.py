@@ -110,7 +110,7 @@ def test_a_missing_record_is_a_json_404(client, token):
 
 
 def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(client, token):
-    response = client.delete("/api/me", **bearer(token))
+    response = client.delete("/api/rehab/today", **bearer(token))
     assert response.status_code == 405
     assert "takes GET" in detail(response) and "GET" in response["Allow"]
 

@@ -6,10 +6,13 @@ permission checks (`backstride.accounts.permissions`) as the web views.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Body, Schema
 
 from backstride.accounts.api import router as sharing_router
+from backstride.accounts.forms import ProfileForm
 from backstride.accounts.models import User
 from backstride.activities.api import router as activities_router
 from backstride.clinic.api import router as clinic_router
@@ -20,6 +23,7 @@ from backstride.running.api import router as running_router
 
 from .auth import api_auth
 from .errors import BackstrideAPI
+from .forms import FormInvalid, clean, form_invalid
 
 api = BackstrideAPI(
     title="Backstride API",
@@ -30,6 +34,7 @@ api = BackstrideAPI(
     auth=api_auth,
     urls_namespace="api",
 )
+api.add_exception_handler(FormInvalid, form_invalid)
 
 
 class Me(Schema):
@@ -40,10 +45,7 @@ class Me(Schema):
     timezone: str
 
 
-@api.get("/me", response=Me, tags=["accounts"], summary="The signed-in person")
-def me(request: HttpRequest) -> Me:
-    user = request.user
-    assert isinstance(user, User)  # the auth classes guarantee a signed-in person
+def _me(user: User) -> Me:
     return Me(
         id=user.pk,
         email=user.email,
@@ -51,6 +53,26 @@ def me(request: HttpRequest) -> Me:
         role=user.role,
         timezone=user.timezone,
     )
+
+
+@api.get("/me", response=Me, tags=["accounts"], summary="The signed-in person")
+def me(request: HttpRequest) -> Me:
+    user = request.user
+    assert isinstance(user, User)  # the auth classes guarantee a signed-in person
+    return _me(user)
+
+
+@api.patch("/me", response=Me, tags=["accounts"], summary="Change your name or time zone")
+def update_me(request: HttpRequest, payload: Body[dict[str, Any]]) -> Me:
+    """Fields as on the profile page: ``display_name`` and ``timezone`` (an IANA name);
+    a field left out keeps its value."""
+    user = request.user
+    assert isinstance(user, User)
+    current = {"display_name": user.display_name, "timezone": user.timezone}
+    values = clean(lambda d: ProfileForm(d, instance=user), current | dict(payload))
+    User.objects.filter(pk=user.pk).update(**values)
+    user.refresh_from_db()
+    return _me(user)
 
 
 # Each app with endpoints has a `router` in `backstride.<app>.api`; add a new one here.

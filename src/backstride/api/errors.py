@@ -5,6 +5,8 @@
 403    not allowed (a read-only token asked to change something, a role that may not)
 404    no such thing, or a path the API does not have
 405    a method the path does not take
+409    not yet: the athlete must first do something else (consent, the self-assessment, a
+       safety screen), named in the message
 413    a body larger than the API accepts (``DATA_UPLOAD_MAX_MEMORY_SIZE`` for JSON and form
        fields; each upload endpoint's own cap for files), or too many fields or files
 422    a body that is not JSON, or values that do not validate

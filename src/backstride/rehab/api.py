@@ -1,6 +1,9 @@
-"""Rehab JSON API (read-only for now): the same services and permission checks as the pages.
+"""Rehab JSON API: the same services, forms and permission checks as the pages.
 
-Mounted by ``backstride.api`` at ``/api/rehab/``.
+Mounted by ``backstride.api`` at ``/api/rehab/``. Writes take a JSON object of the same
+fields as the page's form and are validated by that form (``backstride.api.forms``); an
+athlete who must first do something else (consent, the self-assessment, a safety screen)
+gets 409 saying what, like the page would redirect them.
 """
 
 from __future__ import annotations
@@ -8,13 +11,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Body, Query, Router, Schema
 from ninja.errors import HttpError
 
 from backstride.accounts.permissions import viewable_athlete
+from backstride.api.forms import clean
+from backstride.api.pagination import Page
+from backstride.core.triage import TriageResult
 
-from . import guide, services
+from . import forms, guide, records, scoring, services
+from .models import CheckIn, Screen
+from .state import Stage, athlete_state
 
 router = Router(tags=["rehab"])
 
@@ -105,3 +114,376 @@ def athlete(request: HttpRequest, athlete_id: int) -> AthleteOut:
 def protocol(request: HttpRequest) -> ProtocolOut:
     p = services.protocol_for(request.user)
     return ProtocolOut(id=p.id, version=p.version, **p.summary())
+
+
+# --- Writes: the athlete's own program ------------------------------------------------------
+STAGE_MESSAGES = {
+    Stage.CONSENT: "Agree to the health-data terms first (POST /api/rehab/consent).",
+    Stage.STOPPED: "Your program is paused by a safety answer until a clinician clears it.",
+    Stage.ASSESSMENT: "Finish the self-assessment first (GET /api/rehab/assessment).",
+    Stage.SCREEN: "Answer the safety questions first (POST /api/rehab/screens/{kind}).",
+}
+
+
+def _only_athletes(request: HttpRequest) -> Any:
+    user: Any = request.user
+    if not user.is_athlete:
+        raise HttpError(403, "Only athletes have a rehab program.")
+    return user
+
+
+def _athlete(request: HttpRequest, *, placed: bool = True, pending_ok: bool = False) -> Any:
+    """The signed-in athlete, when their stage allows this (409 naming what comes first)."""
+    user = _only_athletes(request)
+    state = athlete_state(user)
+    if state.blocks(placed=placed, pending_ok=pending_ok):
+        raise HttpError(409, STAGE_MESSAGES[state.stage])
+    return user
+
+
+class StepOut(Schema):
+    id: str
+    done: bool
+
+
+class QuestionOut(Schema):
+    id: str
+    question: str
+
+
+class AssessmentOut(Schema):
+    stage: str
+    phase: int | None
+    next_step: str | None
+    steps: list[StepOut]
+    answers: dict[str, Any]
+    red_flag_questions: list[QuestionOut]
+
+
+class TriggeredOut(Schema):
+    id: str
+    question: str
+    answer: str
+    reason: str
+    urgency: str
+    source: str
+
+
+class ScreenOut(Schema):
+    kind: str
+    stop: bool
+    paused: bool
+    urgency: str | None
+    triggered: list[TriggeredOut]
+    phase: int | None
+    advice: str
+
+
+def _screen_out(user: Any, kind: str, result: TriageResult) -> ScreenOut:
+    protocol = services.protocol_for(user)
+    advice = protocol.urgency.get(result.urgency) if result.urgency else None
+    return ScreenOut(
+        kind=kind,
+        stop=result.stop,
+        paused=result.pauses,
+        urgency=result.urgency,
+        triggered=[TriggeredOut(**t) for t in result.as_dict()["triggered"]],
+        phase=services.profile_for(user).phase,
+        advice=getattr(advice, "text", "") or str(advice or ""),
+    )
+
+
+def _assessment_out(user: Any) -> AssessmentOut:
+    state = athlete_state(user)
+    profile = services.profile_for(user)
+    current = services.open_assessment(user) if profile.phase is None else None
+    nxt = services.next_step(current) if current is not None else None
+    protocol = services.protocol_for(user)
+    return AssessmentOut(
+        stage=state.stage.value,
+        phase=profile.phase,
+        next_step=nxt,
+        steps=[
+            StepOut(id=step, done=current is None or bool(current.answers(step)))
+            for step in services.STEPS
+        ],
+        answers={step: current.answers(step) for step in services.STEPS} if current else {},
+        red_flag_questions=[
+            QuestionOut(id=f.id, question=f.text_for(Screen.INITIAL))
+            for f in protocol.red_flags_for(Screen.INITIAL)
+        ],
+    )
+
+
+@router.post("/consent", response=AssessmentOut, summary="Agree to the health-data terms")
+def consent(request: HttpRequest, payload: Body[dict[str, Any]]) -> AssessmentOut:
+    user = _only_athletes(request)
+    clean(forms.ConsentForm, payload)
+    if not records.has_health_consent(user):
+        services.give_health_consent(user)
+    return _assessment_out(user)
+
+
+@router.get("/assessment", response=AssessmentOut, summary="Your self-assessment so far")
+def assessment(request: HttpRequest) -> AssessmentOut:
+    return _assessment_out(_athlete(request, placed=False))
+
+
+@router.put(
+    "/assessment/{step}",
+    response={200: AssessmentOut, 201: ScreenOut},
+    summary="Answer one step of the self-assessment (the last, red-flags, places or stops)",
+)
+def assessment_step(request: HttpRequest, step: str, payload: Body[dict[str, Any]]) -> Any:
+    user = _athlete(request, placed=False)
+    if step not in services.STEPS:
+        raise HttpError(404, f"No such step. The steps are: {', '.join(services.STEPS)}.")
+    if services.profile_for(user).phase is not None:
+        raise HttpError(409, "Your self-assessment is already complete.")
+    current = services.open_assessment(user)
+    if not services.step_allowed(current, step):
+        raise HttpError(409, f"Answer the step {services.next_step(current)!r} first.")
+    protocol = services.protocol_for(user)
+    if step == "red-flags":
+        answers = clean(lambda d: forms.RedFlagForm(protocol, Screen.INITIAL, d), payload)
+        _screen, result, _placement = services.submit_initial_screen(user, current, answers)
+        return 201, _screen_out(user, Screen.INITIAL, result)
+    if step == "fitness":
+        form_class: Any = lambda d: forms.FitnessForm(protocol, d)  # noqa: E731
+    else:
+        form_class = views_step_forms()[step]
+    cleaned = clean(form_class, payload)
+    if step == "fitness":
+        cleaned = {k: float(v) for k, v in cleaned.items() if v is not None}
+    services.save_step(current, step, cleaned)
+    return 200, _assessment_out(user)
+
+
+def views_step_forms() -> dict[str, Any]:
+    """The wizard's form for each plain step (the pages' table)."""
+    return {
+        "history": forms.HistoryForm,
+        "pain": forms.PainForm,
+        "legs": forms.LegsForm,
+        "activities": forms.ActivitiesForm,
+        "running": forms.RunningForm,
+        "goal": forms.GoalForm,
+    }
+
+
+@router.post(
+    "/screens/{kind}",
+    response={201: ScreenOut},
+    summary="Answer the weekly or phase-change safety questions",
+)
+def screen(request: HttpRequest, kind: str, payload: Body[dict[str, Any]]) -> Any:
+    kinds = {"weekly": Screen.WEEKLY, "phase-change": Screen.PHASE_CHANGE}
+    if kind not in kinds:
+        raise HttpError(404, "No such screen: use weekly or phase-change.")
+    user = _athlete(request, placed=True, pending_ok=True)
+    screen_kind = kinds[kind]
+    profile = services.profile_for(user)
+    if profile.pending_screen and profile.pending_screen != screen_kind:
+        raise HttpError(409, f"The {profile.pending_screen.replace('_', '-')} screen is due.")
+    if screen_kind == Screen.PHASE_CHANGE and profile.pending_screen != Screen.PHASE_CHANGE:
+        raise HttpError(409, "No phase change is waiting for its safety questions.")
+    protocol = services.protocol_for(user)
+    answers = clean(lambda d: forms.RedFlagForm(protocol, screen_kind, d), payload)
+    _screen, result = services.record_screen(user, screen_kind, answers)
+    return 201, _screen_out(user, screen_kind, result)
+
+
+class SessionIn(Schema):
+    session_id: str
+    done: list[str] = []
+
+
+class RehabSessionOut(Schema):
+    id: int
+    day: date
+    phase: int
+    session_id: str
+    exercises_done: list[str]
+    check_in_due: bool
+
+
+@router.post("/sessions", response={201: RehabSessionOut}, summary="Log today's session as done")
+def session_done(request: HttpRequest, payload: SessionIn) -> Any:
+    user = _athlete(request)
+    protocol = services.protocol_for(user)
+    ids = sorted({e for phase in protocol.phases for s in phase.sessions for e in s.exercises})
+    cleaned = clean(lambda d: forms.SessionDoneForm(ids, d), payload.dict())
+    try:
+        row = services.complete_session(
+            user, cleaned["session_id"], cleaned["done"], services.local_today(user)
+        )
+    except ValueError:
+        raise HttpError(409, "That isn't today's session, or it is already done.") from None
+    return 201, RehabSessionOut(
+        id=row.pk,
+        day=row.day,
+        phase=row.phase,
+        session_id=row.session_id,
+        exercises_done=list(row.exercises_done),
+        check_in_due=True,
+    )
+
+
+class RehabCheckInOut(Schema):
+    id: int
+    day: date
+    pain_before: int | None
+    pain_during: int | None
+    pain_now: int
+    leg_symptoms: str
+    stiffness: int | None
+    effort: int | None
+    pain_next_morning: int | None
+    pain_48h: int | None
+    light: str | None = None
+    meaning: str | None = None
+    next_steps: list[str] = []
+    see_clinician: bool = False
+    reasons: list[ReasonOut] = []
+
+
+def _checkin_out(row: CheckIn, result: dict[str, Any] | None = None) -> RehabCheckInOut:
+    out = RehabCheckInOut(
+        id=row.pk,
+        day=row.day,
+        pain_before=row.pain_before,
+        pain_during=row.pain_during,
+        pain_now=row.pain_now,
+        leg_symptoms=row.leg_symptoms,
+        stiffness=row.stiffness,
+        effort=row.effort,
+        pain_next_morning=row.pain_next_morning,
+        pain_48h=row.pain_48h,
+    )
+    if result is not None:
+        feedback, decision = result["feedback"], result["decision"]
+        out.light = feedback.light
+        out.meaning = feedback.meaning
+        out.next_steps = list(feedback.next_steps)
+        out.see_clinician = bool(decision and decision.see_clinician)
+        out.reasons = _reasons(result["reasons"])
+    return out
+
+
+@router.post(
+    "/check-ins",
+    response={201: RehabCheckInOut},
+    summary="Check in after today's session: its colour, meaning and what comes next",
+)
+def checkin(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
+    user = _athlete(request)
+    session = services.checkin_due(user, services.local_today(user))
+    if session is None:
+        raise HttpError(409, "No session today is waiting for its check-in.")
+    values = clean(forms.CheckInForm, payload)
+    with transaction.atomic():
+        services.record_checkin(user, session, values)
+    row = CheckIn.objects.get(session=session)
+    return 201, _checkin_out(row, guide.checkin_result(user, row.day.isoformat()))
+
+
+class PainIn(Schema):
+    pain: int
+
+
+@router.post(
+    "/check-ins/morning",
+    response=RehabCheckInOut,
+    summary="Yesterday's check-in: your pain the next morning",
+)
+def morning(request: HttpRequest, payload: PainIn) -> RehabCheckInOut:
+    user = _athlete(request)
+    day = services.local_today(user)
+    target = services.morning_due(user, day)
+    if target is None:
+        raise HttpError(409, "No check-in from yesterday is waiting for its morning answer.")
+    pain = clean(forms.MorningForm, {"pain_next_morning": payload.pain})["pain_next_morning"]
+    services.record_morning(user, target, pain, day)
+    target.refresh_from_db()
+    return _checkin_out(target, guide.checkin_result(user, target.day.isoformat()))
+
+
+@router.post(
+    "/check-ins/48-hours",
+    response=RehabCheckInOut,
+    summary="The pain two days after a session that was not green",
+)
+def fortyeight(request: HttpRequest, payload: PainIn) -> RehabCheckInOut:
+    user = _athlete(request)
+    day = services.local_today(user)
+    target = services.fortyeight_due(user, day)
+    if target is None:
+        raise HttpError(409, "No check-in is waiting for its 48-hour answer.")
+    pain = clean(forms.FortyEightForm, {"pain_48h": payload.pain})["pain_48h"]
+    services.record_48h(user, target, pain, day)
+    target.refresh_from_db()
+    return _checkin_out(target, guide.checkin_result(user, target.day.isoformat()))
+
+
+@router.get("/check-ins", response=list[RehabCheckInOut], summary="Your check-ins, newest first")
+def checkins(request: HttpRequest, page: Query[Page]) -> list[RehabCheckInOut]:
+    user = _only_athletes(request)
+    rows = CheckIn.objects.filter(user=user).order_by("-day", "-pk")
+    return [_checkin_out(row) for row in page.apply(rows)]
+
+
+class OutcomeItemOut(Schema):
+    activity: str
+    rating: int
+
+
+class OutcomeOut(Schema):
+    day: date
+    measure: str
+    score: float
+    items: list[OutcomeItemOut] = []
+
+
+class OutcomesOut(Schema):
+    nprs: list[OutcomePoint]
+    psfs: list[OutcomePoint]
+    psfs_activities: list[str]
+    due: bool
+
+
+@router.get("/outcomes", response=OutcomesOut, summary="Your outcome scores over time")
+def outcomes(request: HttpRequest) -> OutcomesOut:
+    user = _only_athletes(request)
+    series = scoring.outcome_series(user)
+    return OutcomesOut(
+        nprs=[OutcomePoint(day=d, score=s) for d, s in series["nprs"]],
+        psfs=[OutcomePoint(day=d, score=s) for d, s in series["psfs"]],
+        psfs_activities=scoring.psfs_activities(user),
+        due=bool(guide.outcome_due_for(user, services.local_today(user))),
+    )
+
+
+@router.post(
+    "/outcomes",
+    response={201: list[OutcomeOut]},
+    summary="Record your pain (NPRS) and function (PSFS) scores",
+)
+def outcomes_new(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
+    """Fields as on the page: ``nprs`` and ``activity_0``/``rating_0`` … (the activities named
+    the first time are kept: after that, send only the ratings)."""
+    user = _athlete(request, pending_ok=True)
+    protocol = services.protocol_for(user)
+    activities = scoring.psfs_activities(user)
+    cleaned = clean(lambda d: forms.OutcomeForm(protocol, activities, d), payload)
+    rows = scoring.record_outcomes(
+        user, services.local_today(user), cleaned["nprs"], cleaned["items"]
+    )
+    return 201, [
+        OutcomeOut(
+            day=r.day,
+            measure=r.measure,
+            score=r.score,
+            items=[OutcomeItemOut(**i) for i in (r.items or [])],
+        )
+        for r in rows
+    ]
