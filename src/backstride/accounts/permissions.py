@@ -27,7 +27,9 @@ def can_view_athlete(viewer: Any, athlete: User) -> bool:
     return False
 
 
-def viewable_athlete(request: HttpRequest, athlete_id: int, *, what: str) -> User | None:
+def viewable_athlete(
+    request: HttpRequest, athlete_id: int, *, what: str, action: str = audit.Action.READ
+) -> User | None:
     """The person with this id when the requester may see their ``what``, else None (404).
 
     Every look at someone else's record is written to the access log, and so is every refused
@@ -43,7 +45,7 @@ def viewable_athlete(request: HttpRequest, athlete_id: int, *, what: str) -> Use
             viewer,
             athlete,
             what=what,
-            action=audit.Action.READ if allowed else audit.Action.REFUSED,
+            action=action if allowed else audit.Action.REFUSED,
             request=request,
         )
     return athlete if allowed else None

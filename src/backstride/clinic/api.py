@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.responses import Status
 
+from backstride.accounts import audit
 from backstride.accounts.models import User
 from backstride.api.auth import require_write
 from backstride.api.pagination import Page
@@ -155,9 +156,11 @@ def _clinician(request: HttpRequest) -> User:
     return user
 
 
-def _client(request: HttpRequest, athlete_id: int, what: str) -> User:
+def _client(
+    request: HttpRequest, athlete_id: int, what: str, action: str = audit.Action.READ
+) -> User:
     try:
-        return client_or_404(request, athlete_id, what)
+        return client_or_404(request, athlete_id, what, action)
     except Http404:
         raise HttpError(404, "No such client.") from None
 
@@ -220,6 +223,16 @@ def client_timeline(
         raise _invalid({"kind": [f"kind must be one of: {', '.join(timeline.KINDS)}."]}, "query")
     entries = timeline.timeline(athlete, kind=filters.kind, limit=page.limit, offset=page.offset)
     return [timeline.entry_json(e) for e in entries]
+
+
+@router.get(
+    "/clients/{athlete_id}/export",
+    response=dict[str, Any],
+    summary="A client's whole record as one JSON document (logged as an export)",
+)
+def client_export(request: HttpRequest, athlete_id: int) -> dict[str, Any]:
+    athlete = _client(request, athlete_id, "client record", audit.Action.EXPORT)
+    return timeline.client_export(athlete)
 
 
 def _note_out(request: HttpRequest, n: ClinicianNote) -> NoteOut:

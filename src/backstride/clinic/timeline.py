@@ -301,3 +301,38 @@ def entry_json(e: Entry) -> dict[str, Any]:
         "by": e.by,
         "lines": list(e.lines),
     }
+
+
+def client_export(athlete: User) -> dict[str, Any]:
+    """Everything the clinician's record of this client shows, for one JSON download: the
+    client, their outcome scores, the whole timeline and the clinicians' notes."""
+    profile = getattr(athlete, "rehab_profile", None)
+    protocol = protocol_for(athlete)
+    scores = OutcomeScore.objects.filter(user=athlete).order_by("day", "pk")
+    notes = ClinicianNote.objects.filter(athlete=athlete).select_related("author")
+    return {
+        "format": "backstride-client-record",
+        "version": 1,
+        "generated_at": timezone.now(),
+        "client": {
+            "id": athlete.pk,
+            "name": athlete.name,
+            "email": athlete.email,
+            "phase": getattr(profile, "phase", None),
+            "paused": bool(getattr(profile, "paused", False)),
+            "protocol": f"{protocol.id}@{protocol.version}",
+        },
+        "outcomes": [
+            {"day": s.day, "measure": s.measure, "score": s.score, "items": s.items}
+            for s in scores
+        ],
+        "timeline": [entry_json(e) for e in timeline(athlete, limit=1_000_000)],
+        "notes": [
+            {
+                "by": n.author.name if n.author else "",
+                "text": n.text,
+                "created_at": n.created_at,
+            }
+            for n in notes
+        ],
+    }

@@ -11,12 +11,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backstride.accounts import audit
 from backstride.accounts.models import User
 from backstride.accounts.permissions import athlete_required, role_required, viewable_athlete
 from backstride.rehab import charts
@@ -30,12 +32,14 @@ from .forms import ClearForm, NoteForm, TailorForm
 clinician_required = role_required(User.Role.CLINICIAN)
 
 
-def client_or_404(request: HttpRequest, athlete_id: int, what: str) -> User:
+def client_or_404(
+    request: HttpRequest, athlete_id: int, what: str, action: str = audit.Action.READ
+) -> User:
     """The client when the signed-in clinician shares their care (logged), else 404.
 
     The athlete themself gets 404 too: this workspace holds clinicians' private notes.
     """
-    athlete = viewable_athlete(request, athlete_id, what=what)
+    athlete = viewable_athlete(request, athlete_id, what=what, action=action)
     viewer: Any = request.user
     if athlete is None or not viewer.is_clinician or athlete.pk == viewer.pk:
         raise Http404("No such client.")
@@ -129,6 +133,16 @@ def _record(
 def client(request: HttpRequest, athlete_id: int) -> HttpResponse:
     athlete = client_or_404(request, athlete_id, "client record")
     return _record(request, athlete)
+
+
+@login_required
+def export(request: HttpRequest, athlete_id: int) -> HttpResponse:
+    """The client's record as one JSON file (logged as an export in their access log)."""
+    athlete = client_or_404(request, athlete_id, "client record", audit.Action.EXPORT)
+    response = JsonResponse(timeline.client_export(athlete), json_dumps_params={"indent": 1})
+    day = timezone.now().date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="client-{athlete.pk}-{day}.json"'
+    return response
 
 
 @login_required
