@@ -19,7 +19,7 @@ from .conftest import pause, place
 pytestmark = pytest.mark.django_db
 
 #: pages about one client: every one goes through viewable_athlete and logs
-CLIENT_PAGES = {"client", "note_add", "note_edit", "tailor", "clear"}
+CLIENT_PAGES = {"client", "export", "note_add", "note_edit", "tailor", "clear"}
 #: the athlete's own pages (their own data: nothing to log)
 OWN_PAGES = {"my_changes", "my_changes_seen"}
 LIST_PAGES = {"caseload"}
@@ -95,7 +95,8 @@ def test_client_pages_by_role_and_each_access_is_logged(
         assert logged.count() == before  # nobody signed in / the athlete's own look
     else:
         assert logged.count() > before, f"{name} by {role} left no access-log entry"
-        assert logged.first().action == ("read" if role == "clinician" else "refused")  # type: ignore[union-attr]
+        allowed = "export" if name == "export" else "read"
+        assert logged.first().action == (allowed if role == "clinician" else "refused")  # type: ignore[union-attr]
 
 
 def test_the_caseload_logs_each_client_it_shows(setup: dict[str, Any], client_for: Any) -> None:
@@ -153,6 +154,7 @@ def test_every_clinic_api_operation_has_a_rule_here(client_for: Any, athlete: An
     described = set(API_BODIES) | {
         ("GET", "/api/clinic/caseload"),
         ("GET", "/api/clinic/clients/{athlete_id}/timeline"),
+        ("GET", "/api/clinic/clients/{athlete_id}/export"),
         ("GET", "/api/clinic/clients/{athlete_id}/notes"),
         ("GET", "/api/clinic/clients/{athlete_id}/tailoring"),
         ("DELETE", "/api/clinic/clients/{athlete_id}/notes/{note_id}"),
