@@ -22,6 +22,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from backstride.accounts.permissions import viewable_athlete
+from backstride.api.forms import form_errors
 from backstride.api.pagination import Dates, Page
 from backstride.api.uploads import capped_body, refuse_if_over_cap
 
@@ -180,8 +181,7 @@ def log_activity(request: HttpRequest, payload: ManualIn) -> Any:
         zone=user.tzinfo,
     )
     if not form.is_valid():
-        errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
-        raise HttpError(422, str(errors))
+        raise form_errors(form)
     try:
         activity = services.save_manual_activity(user, form.activity_fields())
     except services.DuplicateActivity as dup:

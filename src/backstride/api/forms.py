@@ -53,11 +53,16 @@ def clean(make: Callable[[QueryDict], forms.BaseForm], payload: dict[str, Any]) 
     form = make(form_data(payload))
     if form.is_valid():
         return dict(form.cleaned_data)
+    raise form_errors(form)
+
+
+def form_errors(form: forms.BaseForm) -> FormInvalid:
+    """A bound, invalid form's errors as the API's 422."""
     errors = []
     for field, messages in form.errors.items():
         loc = ["body"] if field == NON_FIELD_ERRORS else ["body", field]
         errors += [{"type": "form", "loc": loc, "msg": str(m)} for m in messages]
-    raise FormInvalid(errors)
+    return FormInvalid(errors)
 
 
 def form_invalid(request: HttpRequest, exc: FormInvalid | type[FormInvalid]) -> HttpResponse:
