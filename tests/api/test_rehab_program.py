@@ -3,6 +3,7 @@ today's session, check-ins and outcome scores, with the same forms and rules as 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -151,3 +152,31 @@ def test_profile_changes_through_the_api(athlete: Any) -> None:
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "timezone"]
     athlete.refresh_from_db()
     assert athlete.timezone == "America/New_York"
+
+
+def test_the_next_morning_answer_goes_to_yesterdays_check_in(athlete: Any) -> None:
+    import time_machine
+    from django.utils import timezone
+
+    api = Api(athlete)
+    assess(api)
+    session_id = today_session_id(api)
+    assert api.send("post", "/rehab/sessions", {"session_id": session_id}).status_code == 201
+    answers = {
+        "pain_before": 2,
+        "pain_during": 3,
+        "pain_now": 2,
+        "leg_symptoms": "same",
+        "stiffness": 2,
+        "effort": 3,
+    }
+    assert api.send("post", "/rehab/check-ins", answers).status_code == 201
+    assert api.send("post", "/rehab/check-ins/morning", {"pain": 2}).status_code == 409
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        bad = api.send("post", "/rehab/check-ins/morning", {"pain": 11})
+        assert bad.status_code == 422
+        assert bad.json()["detail"][0]["loc"] == ["body", "pain_next_morning"]
+        morning = api.send("post", "/rehab/check-ins/morning", {"pain": 3})
+        assert morning.status_code == 200, morning.json()
+        assert morning.json()["pain_next_morning"] == 3 and morning.json()["light"]
+        assert api.send("post", "/rehab/check-ins/morning", {"pain": 3}).status_code == 409

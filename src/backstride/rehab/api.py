@@ -251,24 +251,12 @@ def assessment_step(request: HttpRequest, step: str, payload: Body[dict[str, Any
     if step == "fitness":
         form_class: Any = lambda d: forms.FitnessForm(protocol, d)  # noqa: E731
     else:
-        form_class = views_step_forms()[step]
+        form_class = forms.STEP_FORMS[step]
     cleaned = clean(form_class, payload)
     if step == "fitness":
         cleaned = {k: float(v) for k, v in cleaned.items() if v is not None}
     services.save_step(current, step, cleaned)
     return 200, _assessment_out(user)
-
-
-def views_step_forms() -> dict[str, Any]:
-    """The wizard's form for each plain step (the pages' table)."""
-    return {
-        "history": forms.HistoryForm,
-        "pain": forms.PainForm,
-        "legs": forms.LegsForm,
-        "activities": forms.ActivitiesForm,
-        "running": forms.RunningForm,
-        "goal": forms.GoalForm,
-    }
 
 
 @router.post(
@@ -391,21 +379,42 @@ class PainIn(Schema):
     pain: int
 
 
+def _later_answer(
+    request: HttpRequest,
+    due: Any,
+    form_class: type[forms.forms.Form],
+    field: str,
+    pain: int,
+    record: Any,
+    missing: str,
+) -> RehabCheckInOut:
+    """The next-morning or 48-hour pain for the check-in waiting for it."""
+    user = _athlete(request)
+    day = services.local_today(user)
+    target = due(user, day)
+    if target is None:
+        raise HttpError(409, missing)
+    value = clean(form_class, {field: pain})[field]
+    record(user, target, value, day)
+    target.refresh_from_db()
+    return _checkin_out(target, guide.checkin_result(user, target.day.isoformat()))
+
+
 @router.post(
     "/check-ins/morning",
     response=RehabCheckInOut,
     summary="Yesterday's check-in: your pain the next morning",
 )
 def morning(request: HttpRequest, payload: PainIn) -> RehabCheckInOut:
-    user = _athlete(request)
-    day = services.local_today(user)
-    target = services.morning_due(user, day)
-    if target is None:
-        raise HttpError(409, "No check-in from yesterday is waiting for its morning answer.")
-    pain = clean(forms.MorningForm, {"pain_next_morning": payload.pain})["pain_next_morning"]
-    services.record_morning(user, target, pain, day)
-    target.refresh_from_db()
-    return _checkin_out(target, guide.checkin_result(user, target.day.isoformat()))
+    return _later_answer(
+        request,
+        services.morning_due,
+        forms.MorningForm,
+        "pain_next_morning",
+        payload.pain,
+        services.record_morning,
+        "No check-in from yesterday is waiting for its morning answer.",
+    )
 
 
 @router.post(
@@ -414,15 +423,15 @@ def morning(request: HttpRequest, payload: PainIn) -> RehabCheckInOut:
     summary="The pain two days after a session that was not green",
 )
 def fortyeight(request: HttpRequest, payload: PainIn) -> RehabCheckInOut:
-    user = _athlete(request)
-    day = services.local_today(user)
-    target = services.fortyeight_due(user, day)
-    if target is None:
-        raise HttpError(409, "No check-in is waiting for its 48-hour answer.")
-    pain = clean(forms.FortyEightForm, {"pain_48h": payload.pain})["pain_48h"]
-    services.record_48h(user, target, pain, day)
-    target.refresh_from_db()
-    return _checkin_out(target, guide.checkin_result(user, target.day.isoformat()))
+    return _later_answer(
+        request,
+        services.fortyeight_due,
+        forms.FortyEightForm,
+        "pain_48h",
+        payload.pain,
+        services.record_48h,
+        "No check-in is waiting for its 48-hour answer.",
+    )
 
 
 @router.get("/check-ins", response=list[RehabCheckInOut], summary="Your check-ins, newest first")

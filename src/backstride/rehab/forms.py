@@ -367,6 +367,17 @@ RED_FLAG_GROUP_TITLES = {
 }
 
 
+#: The self-assessment's plain steps and their forms (fitness and red-flags need the protocol).
+STEP_FORMS: dict[str, type[forms.Form]] = {
+    "history": HistoryForm,
+    "pain": PainForm,
+    "legs": LegsForm,
+    "activities": ActivitiesForm,
+    "running": RunningForm,
+    "goal": GoalForm,
+}
+
+
 class RedFlagForm(forms.Form):
     """One yes / no / not sure question per red flag in the screen; none may be skipped."""
 

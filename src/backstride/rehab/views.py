@@ -24,14 +24,6 @@ from . import charts, forms, guide, records, scoring, services
 from .models import PhaseChange, RedFlagScreen, Screen
 from .state import gate, redirect_first
 
-STEP_FORMS: dict[str, type[forms.forms.Form]] = {
-    "history": forms.HistoryForm,
-    "pain": forms.PainForm,
-    "legs": forms.LegsForm,
-    "activities": forms.ActivitiesForm,
-    "running": forms.RunningForm,
-    "goal": forms.GoalForm,
-}
 STEP_TITLES = {
     "history": "Your back pain so far",
     "pain": "Your pain",
@@ -125,7 +117,7 @@ def assessment_step(request: HttpRequest, step: str) -> HttpResponse:
     elif step == "fitness":
         form = forms.FitnessForm(protocol, data, initial=current.answers(step))
     else:
-        form = STEP_FORMS[step](data, initial=current.answers(step))
+        form = forms.STEP_FORMS[step](data, initial=current.answers(step))
     if request.method == "POST" and form.is_valid():
         if step == "red-flags":
             _screen, result, _placement = services.submit_initial_screen(
