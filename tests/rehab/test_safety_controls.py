@@ -313,7 +313,7 @@ def test_soon_flag_keeps_the_program_open_with_daily_advice(
     assert today.status_code == 200 and "Please see your GP" in today.content.decode()
     assert "Please see your GP" in result and "stays open" in result
     assert not RehabProfile.objects.get(user=athlete).paused
-    assert summary.advice["screen_id"] == RedFlagScreen.objects.get(user=athlete).pk
+    assert summary.advice.screen_id == RedFlagScreen.objects.get(user=athlete).pk
 
 
 def test_seeing_a_clinician_for_a_soon_flag_is_recorded_and_lifts_the_reminder(

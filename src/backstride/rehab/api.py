@@ -335,7 +335,7 @@ class RehabCheckInOut(Schema):
     reasons: list[ReasonOut] = []
 
 
-def _checkin_out(row: CheckIn, result: dict[str, Any] | None = None) -> RehabCheckInOut:
+def _checkin_out(row: CheckIn, result: guide.CheckinResult | None = None) -> RehabCheckInOut:
     out = RehabCheckInOut(
         id=row.pk,
         day=row.day,
@@ -349,12 +349,12 @@ def _checkin_out(row: CheckIn, result: dict[str, Any] | None = None) -> RehabChe
         pain_48h=row.pain_48h,
     )
     if result is not None:
-        feedback, decision = result["feedback"], result["decision"]
+        feedback, decision = result.feedback, result.decision
         out.light = feedback.light
         out.meaning = feedback.meaning
         out.next_steps = list(feedback.next_steps)
         out.see_clinician = bool(decision and decision.see_clinician)
-        out.reasons = _reasons(result["reasons"])
+        out.reasons = _reasons(result.reasons)
     return out
 
 

@@ -5,14 +5,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.urls import reverse
 
 from backstride.accounts.models import User
 from backstride.core import checkins as core_checkins
-from backstride.core.feedback import LIGHT_MEANINGS, checkin_feedback
+from backstride.core.feedback import LIGHT_MEANINGS, Feedback, checkin_feedback
 from backstride.core.outcomes import Change, no_better_review, outcome_due
 from backstride.core.phases import (
     Decision,
@@ -44,7 +44,23 @@ from .services import (
 from .state import Stage, athlete_state
 
 
-def checkin_result(user: Any, day: str | None = None) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class CheckinResult:
+    """A check-in with its colour, meaning and next steps, and what the rules decided."""
+
+    checkin: CheckIn
+    feedback: Feedback
+    decision: Decision | None
+    next_url: str
+    pending_screen: str
+    reasons: list[dict[str, Any]]
+
+    def context(self) -> dict[str, Any]:
+        """The fields as a template context (shallow: the rows stay rows)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def checkin_result(user: Any, day: str | None = None) -> CheckinResult | None:
     """The latest check-in (or the athlete's own one of ``day``, ISO date) with its colour,
     meaning, next steps and the safety-netting line (the page shown straight after a
     check-in, a next-morning or a 48-hour answer)."""
@@ -73,14 +89,14 @@ def checkin_result(user: Any, day: str | None = None) -> dict[str, Any] | None:
             see_clinician=change.see_clinician,
         )
     feedback = checkin_feedback(protocol, to_core_checkin(row), decision)
-    return {
-        "checkin": row,
-        "feedback": feedback,
-        "decision": decision,
-        "next_url": next_url(user),
-        "pending_screen": profile.pending_screen,
-        "reasons": reasons_json(decision.reasons) if decision else [],
-    }
+    return CheckinResult(
+        checkin=row,
+        feedback=feedback,
+        decision=decision,
+        next_url=next_url(user),
+        pending_screen=profile.pending_screen,
+        reasons=reasons_json(decision.reasons) if decision else [],
+    )
 
 
 def today_light(user: Any, today: date) -> str | None:
@@ -133,9 +149,9 @@ class TodayCard:
     phase_name: str | None = None
     phase_title: str | None = None
     see_clinician: bool = False
-    decision: dict[str, Any] | None = None
+    decision: DecisionSummary | None = None
     clinician_reasons: list[dict[str, Any]] = field(default_factory=list)
-    advice: dict[str, Any] | None = None  # an open "see a clinician soon" advice
+    advice: Advice | None = None  # an open "see a clinician soon" advice
     review: str | None = None  # outcome scores no better: see a clinician
     next_session_on: date | None = None  # rest
     light: str | None = None  # done: today's check-in colour
@@ -222,7 +238,7 @@ def _today(user: Any) -> dict[str, Any]:
     see_clinician = bool(decision and decision.see_clinician)
     extra: dict[str, Any] = {
         "see_clinician": see_clinician,
-        "decision": _decision_dict(decision) if decision else None,
+        "decision": DecisionSummary.of(decision) if decision else None,
     }
     if see_clinician and decision is not None:
         extra["clinician_reasons"] = [
@@ -230,7 +246,7 @@ def _today(user: Any) -> dict[str, Any]:
         ]
     advice_screen = open_advice(user)
     if advice_screen is not None:
-        extra["advice"] = advice_dict(protocol, advice_screen)
+        extra["advice"] = advice_for(protocol, advice_screen)
     review = no_better(user, today)
     if review:
         extra["review"] = review
@@ -313,32 +329,56 @@ def _today(user: Any) -> dict[str, Any]:
     )
 
 
-def advice_dict(protocol: Protocol, screen: RedFlagScreen) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Advice:
     """A "soon" flag's advice for Today: what to do, why, and the screen to declare against."""
+
+    screen_id: int
+    title: str
+    action: str
+    detail: str
+    since: datetime
+    reasons: list[dict[str, Any]]
+
+
+def advice_for(protocol: Protocol, screen: RedFlagScreen) -> Advice:
     advice = protocol.urgency.get(screen.urgency)
-    return {
-        "screen_id": screen.pk,
-        "title": advice.title if advice else "See your GP",
-        "action": advice.action if advice else "",
-        "detail": advice.detail if advice else "",
-        "since": screen.created_at,
-        "reasons": [
+    return Advice(
+        screen_id=screen.pk,
+        title=advice.title if advice else "See your GP",
+        action=advice.action if advice else "",
+        detail=advice.detail if advice else "",
+        since=screen.created_at,
+        reasons=[
             {"rule_id": t["id"], "text": t["reason"], "source": t["source"]}
             for t in screen.triggered
         ],
-    }
+    )
 
 
-def _decision_dict(decision: Decision) -> dict[str, Any]:
-    return {
-        "action": decision.action,
-        "summary": decision.summary,
-        "from_phase": decision.from_phase,
-        "to_phase": decision.to_phase,
-        "see_clinician": decision.see_clinician,
-        "reasons": reasons_json(decision.reasons),
-        "criteria": [asdict(c) | {"text": c.text} for c in decision.criteria],
-    }
+@dataclass(frozen=True)
+class DecisionSummary:
+    """What the rules decided about the phase, in words, with their reasons and criteria."""
+
+    action: str
+    summary: str
+    from_phase: int
+    to_phase: int | None
+    see_clinician: bool
+    reasons: list[dict[str, Any]]
+    criteria: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionSummary:
+        return cls(
+            action=decision.action,
+            summary=decision.summary,
+            from_phase=decision.from_phase,
+            to_phase=decision.to_phase,
+            see_clinician=decision.see_clinician,
+            reasons=reasons_json(decision.reasons),
+            criteria=[asdict(c) | {"text": c.text} for c in decision.criteria],
+        )
 
 
 def session_minutes(exercises: list[Any]) -> int:

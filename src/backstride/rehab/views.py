@@ -269,9 +269,9 @@ def today(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _advice(user: Any, protocol: Any) -> dict[str, Any] | None:
+def _advice(user: Any, protocol: Any) -> guide.Advice | None:
     screen = services.open_advice(user)
-    return guide.advice_dict(protocol, screen) if screen is not None else None
+    return guide.advice_for(protocol, screen) if screen is not None else None
 
 
 @athlete_required
@@ -367,7 +367,7 @@ def checkin_result(request: HttpRequest) -> HttpResponse:
     result = guide.checkin_result(user, request.GET.get("day"))
     if result is None:
         return redirect("rehab:today")
-    return render(request, "rehab/checkin_result.html", result)
+    return render(request, "rehab/checkin_result.html", result.context())
 
 
 @athlete_required
