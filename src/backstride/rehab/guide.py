@@ -26,7 +26,7 @@ from .models import (
     RedFlagScreen,
     RehabProfile,
 )
-from .records import protocol_for, stopping_screen
+from .records import open_advice, protocol_for, stopping_screen, weekly_screen_due
 from .scoring import last_outcome_day, outcome_changes, outcome_series
 from .services import (
     checkin_due,
@@ -34,12 +34,10 @@ from .services import (
     latest_tests,
     local_today,
     morning_due,
-    open_advice,
     profile_for,
     reasons_json,
     to_core_checkin,
     today_plan,
-    weekly_screen_due,
 )
 from .state import Stage, athlete_state
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
+from django.db.models import Q
+
 from backstride.accounts.models import ConsentRecord
 from backstride.core.protocol import Protocol, default_protocol
 from backstride.core.safety_floor import parse_tailored
 from backstride.core.triage import PAUSING_URGENCIES
 
-from .models import HEALTH_CONSENT_KIND, RedFlagScreen, RehabProfile
+from .models import HEALTH_CONSENT_KIND, RedFlagClearance, RedFlagScreen, RehabProfile
 
 
 def protocol_for(user: Any) -> Protocol:
@@ -77,3 +79,50 @@ def reminder_time(user: Any, day: date) -> datetime:
 def urgency_advice(user: Any, screen: RedFlagScreen) -> Any:
     protocol = protocol_for(user)
     return protocol.urgency.get(screen.urgency)
+
+
+def earlier_answers(user: Any) -> dict[str, str]:
+    """The latest answer to every red-flag question in the athlete's earlier screens (the
+    assessment's history, such as a past cancer), for the combinations of a later screen."""
+    out: dict[str, str] = {}
+    for answers in (
+        RedFlagScreen.objects.filter(user=user)
+        .order_by("-created_at", "-pk")
+        .values_list("answers", flat=True)
+    ):
+        for flag_id, value in (answers or {}).items():
+            out.setdefault(flag_id, value)
+    return out
+
+
+def open_advice(user: Any) -> RedFlagScreen | None:
+    """The latest "soon" screen not yet seen to: the program stays open, and Today shows the
+    advice (see a GP within weeks, and why) every day until the athlete records that they
+    have been seen, or a linked clinician clears it."""
+    return (
+        RedFlagScreen.objects.filter(
+            user=user, stop=True, clearance__isnull=True, declaration__isnull=True
+        )
+        .exclude(urgency__in=PAUSING_URGENCIES)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def weekly_screen_due(user: Any, protocol: Protocol, today: date) -> bool:
+    """True when the last clear screen (or clinician clearance) is a week old or more."""
+    moments = [
+        RedFlagScreen.objects.filter(Q(stop=False) | ~Q(urgency__in=PAUSING_URGENCIES), user=user)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first(),
+        RedFlagClearance.objects.filter(screen__user=user)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first(),
+    ]
+    known = [m for m in moments if m is not None]
+    if not known:
+        return True
+    last_day = max(known).astimezone(user.tzinfo).date()
+    return (today - last_day).days >= protocol.weekly_every_days

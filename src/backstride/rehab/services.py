@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from backstride.accounts.models import ConsentRecord
@@ -50,7 +49,7 @@ from .models import (
     SeenClinicianDeclaration,
     SessionLog,
 )
-from .records import parse_cached, protocol_for, stopping_screen
+from .records import earlier_answers, parse_cached, protocol_for, stopping_screen
 
 log = logging.getLogger(__name__)
 
@@ -317,20 +316,6 @@ def record_screen(
     return screen, result
 
 
-def earlier_answers(user: Any) -> dict[str, str]:
-    """The latest answer to every red-flag question in the athlete's earlier screens (the
-    assessment's history, such as a past cancer), for the combinations of a later screen."""
-    out: dict[str, str] = {}
-    for answers in (
-        RedFlagScreen.objects.filter(user=user)
-        .order_by("-created_at", "-pk")
-        .values_list("answers", flat=True)
-    ):
-        for flag_id, value in (answers or {}).items():
-            out.setdefault(flag_id, value)
-    return out
-
-
 def _after_clear_screen(user: Any, profile: RehabProfile, protocol: Protocol, kind: str) -> None:
     """A clear re-screen lets a waiting phase change go ahead."""
     profile.pending_screen = ""
@@ -338,20 +323,6 @@ def _after_clear_screen(user: Any, profile: RehabProfile, protocol: Protocol, ki
         _set_phase(profile, profile.pending_phase, timezone.now(), user)
         profile.pending_phase = None
     profile.save()
-
-
-def open_advice(user: Any) -> RedFlagScreen | None:
-    """The latest "soon" screen not yet seen to: the program stays open, and Today shows the
-    advice (see a GP within weeks, and why) every day until the athlete records that they
-    have been seen, or a linked clinician clears it."""
-    return (
-        RedFlagScreen.objects.filter(
-            user=user, stop=True, clearance__isnull=True, declaration__isnull=True
-        )
-        .exclude(urgency__in=PAUSING_URGENCIES)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
 
 
 def declare_seen_clinician(user: Any, screen_id: int, note: str = "") -> SeenClinicianDeclaration:
@@ -369,25 +340,6 @@ def declare_seen_clinician(user: Any, screen_id: int, note: str = "") -> SeenCli
         screen=screen, defaults={"note": note.strip()[:300]}
     )
     return declaration
-
-
-def weekly_screen_due(user: Any, protocol: Protocol, today: date) -> bool:
-    """True when the last clear screen (or clinician clearance) is a week old or more."""
-    moments = [
-        RedFlagScreen.objects.filter(Q(stop=False) | ~Q(urgency__in=PAUSING_URGENCIES), user=user)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first(),
-        RedFlagClearance.objects.filter(screen__user=user)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first(),
-    ]
-    known = [m for m in moments if m is not None]
-    if not known:
-        return True
-    last_day = max(known).astimezone(user.tzinfo).date()
-    return (today - last_day).days >= protocol.weekly_every_days
 
 
 @transaction.atomic

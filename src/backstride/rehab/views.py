@@ -234,7 +234,7 @@ def today(request: HttpRequest) -> HttpResponse:
     user = _me(request)
     protocol = services.protocol_for(user)
     day = services.local_today(user)
-    if services.weekly_screen_due(user, protocol, day):
+    if records.weekly_screen_due(user, protocol, day):
         return redirect("rehab:screen", "weekly")
     profile = services.profile_for(user)
     plan = services.today_plan(user, profile, protocol, day)
@@ -270,7 +270,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 def _advice(user: Any, protocol: Any) -> guide.Advice | None:
-    screen = services.open_advice(user)
+    screen = records.open_advice(user)
     return guide.advice_for(protocol, screen) if screen is not None else None
 
 
