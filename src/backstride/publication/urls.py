@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from . import views
+from . import editor, views
 from .sitemaps import SITEMAPS
 
 app_name = "publication"
@@ -30,12 +30,12 @@ urlpatterns = [
         name="episode_transcript",
     ),
     path("podcast/<slug:slug>/chapters.json", views.episode_chapters, name="episode_chapters"),
-    path("editor/", views.editor_home, name="editor_home"),
-    path("editor/articles/new/", views.article_edit, name="editor_article_new"),
-    path("editor/articles/<int:pk>/", views.article_edit, name="editor_article_edit"),
-    path("editor/episodes/new/", views.episode_edit, name="editor_episode_new"),
-    path("editor/episodes/<int:pk>/", views.episode_edit, name="editor_episode_edit"),
-    path("editor/preview/", views.editor_preview, name="editor_preview"),
+    path("editor/", editor.editor_home, name="editor_home"),
+    path("editor/articles/new/", editor.article_edit, name="editor_article_new"),
+    path("editor/articles/<int:pk>/", editor.article_edit, name="editor_article_edit"),
+    path("editor/episodes/new/", editor.episode_edit, name="editor_episode_new"),
+    path("editor/episodes/<int:pk>/", editor.episode_edit, name="editor_episode_edit"),
+    path("editor/preview/", editor.editor_preview, name="editor_preview"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
