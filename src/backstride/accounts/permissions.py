@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from . import audit
 from .models import CareLink, User
@@ -49,6 +49,20 @@ def viewable_athlete(
             request=request,
         )
     return athlete if allowed else None
+
+
+class NoSuchAthlete(Http404):
+    """Nobody by that id, or nobody the requester may see: the same answer for both."""
+
+
+def athlete_or_404(
+    request: HttpRequest, athlete_id: int, *, what: str, action: str = audit.Action.READ
+) -> User:
+    """:func:`viewable_athlete`, or :class:`NoSuchAthlete` (a 404 on pages and in the API)."""
+    athlete = viewable_athlete(request, athlete_id, what=what, action=action)
+    if athlete is None:
+        raise NoSuchAthlete("No such athlete.")
+    return athlete
 
 
 def clients_of(clinician: User) -> list[User]:

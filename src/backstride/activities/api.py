@@ -21,7 +21,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from backstride.accounts.permissions import viewable_athlete
+from backstride.accounts.permissions import athlete_or_404
 from backstride.api.forms import form_errors
 from backstride.api.pagination import Dates, Page
 from backstride.api.uploads import capped_body, refuse_if_over_cap
@@ -115,10 +115,7 @@ def _out(activity: Activity) -> dict[str, Any]:
 
 
 def _athlete_scope(request: HttpRequest, athlete_id: int, what: str) -> Any:
-    athlete = viewable_athlete(request, athlete_id, what=what)
-    if athlete is None:
-        raise HttpError(404, "No such athlete.")
-    return athlete
+    return athlete_or_404(request, athlete_id, what=what)
 
 
 def _own(request: HttpRequest) -> Any:

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from backstride.accounts.permissions import athlete_required, viewable_athlete
+from backstride.accounts.permissions import athlete_or_404, athlete_required
 from backstride.lib.uploads import UploadCapHandler, install_cap
 from backstride.running import checkins as running_checkins
 from backstride.running.services import longest_run_check
@@ -69,9 +69,7 @@ def _own(request: HttpRequest) -> Scope:
 
 
 def _client(request: HttpRequest, athlete_id: int, what: str) -> Scope:
-    athlete = viewable_athlete(request, athlete_id, what=what)
-    if athlete is None:
-        raise Http404("No such athlete.")
+    athlete = athlete_or_404(request, athlete_id, what=what)
     return Scope(owner=athlete, read_only=athlete.pk != request.user.pk)
 
 

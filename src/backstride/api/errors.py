@@ -38,6 +38,8 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
+from backstride.accounts.permissions import NoSuchAthlete
+
 logger = logging.getLogger("backstride.api")
 
 NOT_FOUND = "Not found."
@@ -92,7 +94,8 @@ def _not_json(cause: BaseException | None) -> str:
 
 
 def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-    return error(404, NOT_FOUND)
+    # Django's own 404 messages name models ("No Activity matches…"): only ours are shown.
+    return error(404, str(exc) if isinstance(exc, NoSuchAthlete) else NOT_FOUND)
 
 
 def _forbidden(request: HttpRequest, exc: Any) -> HttpResponse:

@@ -323,8 +323,7 @@ def client_export(athlete: User) -> dict[str, Any]:
             "protocol": f"{protocol.id}@{protocol.version}",
         },
         "outcomes": [
-            {"day": s.day, "measure": s.measure, "score": s.score, "items": s.items}
-            for s in scores
+            {"day": s.day, "measure": s.measure, "score": s.score, "items": s.items} for s in scores
         ],
         "timeline": [entry_json(e) for e in timeline(athlete, limit=1_000_000)],
         "notes": [

@@ -19,7 +19,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from backstride.accounts.permissions import viewable_athlete
+from backstride.accounts.permissions import athlete_or_404
 from backstride.api.pagination import Page
 
 from . import services
@@ -114,10 +114,7 @@ def _own(request: HttpRequest) -> Any:
 
 
 def _athlete(request: HttpRequest, athlete_id: int, what: str) -> Any:
-    athlete = viewable_athlete(request, athlete_id, what=what)
-    if athlete is None:
-        raise HttpError(404, "No such athlete.")
-    return athlete
+    return athlete_or_404(request, athlete_id, what=what)
 
 
 def _check(owner: Any, check_id: int) -> FormCheck:

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja import Body, Query, Router, Schema
 from ninja.errors import HttpError
 
-from backstride.accounts.permissions import viewable_athlete
+from backstride.accounts.permissions import athlete_or_404
 from backstride.api.forms import clean
 from backstride.api.pagination import Page
 from backstride.core.triage import TriageResult
@@ -92,9 +92,7 @@ def today(request: HttpRequest) -> guide.TodayCard:
     summary="An athlete's rehab state (the athlete, or a clinician they share with)",
 )
 def athlete(request: HttpRequest, athlete_id: int) -> AthleteOut:
-    person = viewable_athlete(request, athlete_id, what="rehab record")
-    if person is None:
-        raise HttpError(404, "No such athlete.")
+    person = athlete_or_404(request, athlete_id, what="rehab record")
     overview = guide.athlete_overview(person)
     decision = overview.decision
     return AthleteOut(

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backstride.accounts import audit
-from backstride.accounts.permissions import athlete_required, viewable_athlete
+from backstride.accounts.permissions import athlete_or_404, athlete_required
 from backstride.core.phases import Decision
 
 from . import charts, forms, guide, records, scoring, services
@@ -486,13 +486,6 @@ def exercise(request: HttpRequest, exercise_id: str) -> HttpResponse:
 
 
 # --- Clinician ---------------------------------------------------------------------------
-def _viewable_athlete(request: HttpRequest, athlete_id: int, what: str) -> Any:
-    athlete = viewable_athlete(request, athlete_id, what=what)
-    if athlete is None:
-        raise Http404("No such athlete.")
-    return athlete
-
-
 def _render_athlete_detail(
     request: HttpRequest,
     athlete: Any,
@@ -521,7 +514,7 @@ def _render_athlete_detail(
 
 @login_required
 def athlete_detail(request: HttpRequest, athlete_id: int) -> HttpResponse:
-    athlete = _viewable_athlete(request, athlete_id, "rehab record")
+    athlete = athlete_or_404(request, athlete_id, what="rehab record")
     return _render_athlete_detail(
         request,
         athlete,
@@ -533,7 +526,7 @@ def athlete_detail(request: HttpRequest, athlete_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def clear(request: HttpRequest, athlete_id: int, screen_id: int) -> HttpResponse:
-    athlete = _viewable_athlete(request, athlete_id, "rehab record")
+    athlete = athlete_or_404(request, athlete_id, what="rehab record")
     if not getattr(request.user, "is_clinician", False):
         raise Http404("Only the person's clinician can clear a red flag.")
     target = get_object_or_404(RedFlagScreen, pk=screen_id, user=athlete, stop=True)

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from backstride.accounts.models import User
-from backstride.accounts.permissions import viewable_athlete
+from backstride.accounts.permissions import athlete_or_404
 from backstride.activities.models import Activity
 from backstride.api.pagination import Page
 from backstride.core.treat import PlannedSession, Prescription
@@ -199,10 +199,7 @@ def checkin_out(c: RunCheckIn) -> CheckInOut:
 
 
 def _athlete(request: HttpRequest, athlete_id: int, what: str) -> User:
-    person = viewable_athlete(request, athlete_id, what=what)
-    if person is None:
-        raise HttpError(404, "No such athlete.")
-    return person
+    return athlete_or_404(request, athlete_id, what=what)
 
 
 def _me(request: HttpRequest) -> User:

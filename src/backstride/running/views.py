@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backstride.accounts.models import User
-from backstride.accounts.permissions import athlete_required, viewable_athlete
+from backstride.accounts.permissions import athlete_or_404, athlete_required
 from backstride.activities.models import Activity
 from backstride.core.workouts.fit import encode_workout, suggested_filename
 
@@ -55,9 +55,7 @@ def _subject(request: HttpRequest, athlete_id: int | None, what: str) -> tuple[U
     a client you may see (404 for anyone else, whatever the reason)."""
     if athlete_id is None:
         return _me(request), False
-    athlete = viewable_athlete(request, athlete_id, what=what)
-    if athlete is None:
-        raise Http404("No such athlete.")
+    athlete = athlete_or_404(request, athlete_id, what=what)
     return athlete, athlete.pk != request.user.pk
 
 

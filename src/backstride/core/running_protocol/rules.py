@@ -311,31 +311,3 @@ class RunningProtocol:
             "treat_rules": len(self.rule_sources()),
             "readiness_tests": len(self.readiness),
         }
-
-
-__all__ = [
-    "AUDIENCES",
-    "BEGINNER_END_MIN",
-    "READINESS_UNITS",
-    "RUNG_KINDS",
-    "WINDOWS",
-    "WINDOW_WHEN",
-    "Adjust",
-    "Colours",
-    "GapRule",
-    "Gate",
-    "Ladder",
-    "LongestRunGuard",
-    "NoLongSlow",
-    "PaceRules",
-    "PostRunCare",
-    "ReadinessTest",
-    "Rung",
-    "RunningProtocol",
-    "Spacing",
-    "Substitute",
-    "TextRule",
-    "TreatRules",
-    "VolumeRules",
-    "Window",
-]
