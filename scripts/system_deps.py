@@ -16,6 +16,8 @@ Why each package is here:
 - The manual's stylesheet names DejaVu Sans; Liberation is its fallback.
 - The browser tests drive Debian's ``chromium`` through Playwright (never a downloaded build).
 - ``poppler-utils`` gives ``pdftoppm``, used to look at the manual's pages as pictures.
+- The scale-out shape (``scripts/scaleout.py``, its CI smoke run) puts ``haproxy`` in front of
+  two app processes and starts a private ``redis-server`` for the queue and the cache.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ RUNTIME = [
 TESTING = [
     "chromium",
     "poppler-utils",
+    "haproxy",
+    "redis-server",
 ]
 
 

@@ -204,13 +204,23 @@ TIME_ZONE = env("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 
+
+def _require_scale_extra(what: str, module: str) -> None:
+    """Redis and RQ are an optional extra: say how to install it rather than fail later."""
+    if importlib.util.find_spec(module) is None:
+        raise ImproperlyConfigured(
+            f"{what} needs the scale-out packages, which are not installed: "
+            "pip install -r requirements/scale.lock (or pip install 'backstride[scale]')."
+        )
+
+
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -220,6 +230,30 @@ STORAGES = {
         )
     },
 }
+# Media on S3-compatible storage (AWS, MinIO, Garage, moto in tests) for several app hosts
+# and workers: MEDIA_STORAGE=s3 with S3_BUCKET, S3_ENDPOINT_URL (empty for AWS), S3_REGION
+# and the keys (each also as *_FILE). Needs the scale extra (django-storages, boto3).
+MEDIA_STORAGE = env("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "s3":
+    _require_scale_extra("MEDIA_STORAGE=s3", "storages")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "region_name": env("S3_REGION", "us-east-1"),
+            "access_key": env("S3_ACCESS_KEY_ID"),
+            "secret_key": env("S3_SECRET_ACCESS_KEY"),
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+        },
+    }
+    if not env("S3_BUCKET"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -277,15 +311,6 @@ ANYMAIL: dict[str, str] = {}
 # --- Tasks ----------------------------------------------------------------------
 TASKS_BACKEND = env("TASKS_BACKEND", "database")
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _require_scale_extra(what: str, module: str) -> None:
-    """Redis and RQ are an optional extra: say how to install it rather than fail later."""
-    if importlib.util.find_spec(module) is None:
-        raise ImproperlyConfigured(
-            f"{what} needs the scale-out packages, which are not installed: "
-            "pip install -r requirements/scale.lock (or pip install 'backstride[scale]')."
-        )
 
 
 if TASKS_BACKEND == "rq":

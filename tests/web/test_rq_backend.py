@@ -51,3 +51,41 @@ print(result.status, result.return_value)
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "SUCCESSFUL pong: hello" in proc.stdout
+
+
+@pytest.mark.skipif(not redis_up() and not CI, reason="Redis is not running on 127.0.0.1:6379")
+def test_rq_workers_run_scheduled_tasks_once_they_are_due(tmp_path):
+    """Sunday publishing and reminders are tasks with ``run_after``: RQ keeps them in its
+    scheduled registry, and only a worker with the scheduler moves them to the queue."""
+    script = """
+import django, os, time
+django.setup()
+import redis
+from datetime import timedelta
+from django.core.management import call_command
+from django.utils import timezone
+from backstride.web.tasks import ping
+r = redis.Redis.from_url(os.environ["REDIS_URL"])
+r.flushdb()
+call_command("migrate", verbosity=0)
+result = ping.using(run_after=timezone.now() + timedelta(seconds=2)).enqueue("later")
+assert r.llen("rq:queue:default") == 0, "a deferred job went straight to the queue"
+time.sleep(3)
+call_command("worker", "--batch")
+result.refresh()
+print(result.status, result.return_value)
+"""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backstride.settings",
+        "TASKS_BACKEND": "rq",
+        "REDIS_URL": "redis://127.0.0.1:6379/10",
+        "DEBUG": "1",
+        "BACKSTRIDE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/rq.sqlite3",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "SUCCESSFUL pong: later" in proc.stdout

@@ -24,6 +24,7 @@ from django.utils import timezone
 from backstride.core.form.display import hip_trace, pick_contacts
 from backstride.core.form.model import Clip, Contact, LandmarkError
 from backstride.core.form.ranges import load_form_ranges
+from backstride.lib.files import local_copy
 from backstride.pose import VideoError, analyze_video, frames_at
 
 from .images import NotJpeg, jpeg_size
@@ -89,20 +90,21 @@ def run_check(check_id: int) -> str:
     name = check.video.name if check.video else ""
     if not name or not default_storage.exists(name):
         return _fail(check, VIDEO_GONE)
-    path = default_storage.path(name)
     python = settings.POSE_PYTHON
     try:
-        analysis = analyze_video(
-            path,
-            slowmo_factor=check.slowmo_factor,
-            view=check.view,
-            runner_height_cm=check.runner_height_cm,
-            on_progress=_progress_writer(check),
-            python=python,
-        )
-        clip = Clip.from_json(analysis.clip_json)
-        chosen = pick_contacts(analysis.report.contacts, STRIP_SIZE)
-        images = frames_at(path, [c.frame for c in chosen], max_width=FRAME_WIDTH, python=python)
+        with local_copy(name) as path:  # a temporary copy when the video is on S3
+            analysis = analyze_video(
+                path,
+                slowmo_factor=check.slowmo_factor,
+                view=check.view,
+                runner_height_cm=check.runner_height_cm,
+                on_progress=_progress_writer(check),
+                python=python,
+            )
+            clip = Clip.from_json(analysis.clip_json)
+            chosen = pick_contacts(analysis.report.contacts, STRIP_SIZE)
+            frame_numbers = [c.frame for c in chosen]
+            images = frames_at(path, frame_numbers, max_width=FRAME_WIDTH, python=python)
         frames = _contact_frames(clip, chosen, images)
     except VideoError as exc:
         return _fail(check, str(exc))

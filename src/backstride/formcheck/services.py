@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 
+from backstride.lib.files import local_copy
 from backstride.lib.queue import enqueue_after_commit
 from backstride.pose import VideoError, VideoInfo, estimator_status, probe
 
@@ -155,7 +156,8 @@ def create_check(athlete: Any, upload: UploadedFile, options: CheckOptions) -> F
     stored = default_storage.save(f"formcheck/videos/{uuid.uuid4().hex}", upload)
     try:
         try:
-            info = probe(default_storage.path(stored), python=settings.POSE_PYTHON)
+            with local_copy(stored) as path:
+                info = probe(path, python=settings.POSE_PYTHON)
         except VideoError as exc:
             raise Rejected(str(exc)) from None
         factor, from_video = slowmo_for(info, options.slowmo_factor)

@@ -18,6 +18,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from backstride.core.publication.audio import AudioInfo, probe_audio
+from backstride.lib.files import local_path
 from backstride.lib.queue import enqueue_after_commit
 
 from . import tasks
@@ -195,10 +196,8 @@ def remove_if_unreferenced(name: str) -> None:
 
 def media_path(name: str) -> Path | None:
     """Local path of a stored file, or None for remote storage."""
-    try:
-        return Path(default_storage.path(name))
-    except NotImplementedError:
-        return None
+    path = local_path(name)
+    return Path(path) if path is not None else None
 
 
 # --- feed cache key -------------------------------------------------------------------

@@ -67,11 +67,15 @@ class Command(BaseCommand):
         heartbeat.start()
         try:
             if str(settings.TASKS["default"]["BACKEND"]).endswith("RQBackend"):
+                # --with-scheduler: jobs with run_after (Sunday publishing, reminders) are
+                # moved to the queue when due; RQ's lock lets one worker's scheduler run at a
+                # time, so with several workers each scheduled job is still queued once.
                 call_command(
                     "rqworker",
                     "default",
                     "--job-class",
                     "django_tasks_rq.Job",
+                    "--with-scheduler",
                     *(["--burst"] if options["batch"] else []),
                 )
             else:
