@@ -47,10 +47,17 @@ BUCKET = "backstride"
 PG = "postgres://postgres@127.0.0.1:5432"
 
 
-class Shape:
-    """Ports, folders and the environment of one scale-out shape."""
+#: The shapes this script starts. ``scaleout`` is the one above; ``single`` and ``postgres``
+#: are the default install (SQLite, the database task queue, media on disk) and the same on
+#: PostgreSQL: one app server and one worker behind the same TLS proxy, for comparison.
+KINDS = ("scaleout", "single", "postgres")
 
-    def __init__(self, run_dir: Path, base_port: int) -> None:
+
+class Shape:
+    """Ports, folders and the environment of one shape."""
+
+    def __init__(self, run_dir: Path, base_port: int, kind: str = "scaleout") -> None:
+        self.kind = kind
         self.dir = run_dir
         self.lb_port = base_port
         self.app_ports = (base_port + 1, base_port + 2)
@@ -67,16 +74,40 @@ class Shape:
             path.write_text(secrets.token_urlsafe(50))
         return path.read_text().strip()
 
+    @property
+    def apps(self) -> int:
+        return 2 if self.kind == "scaleout" else 1
+
+    @property
+    def workers(self) -> int:
+        return 2 if self.kind == "scaleout" else 1
+
     def env(self) -> dict[str, str]:
         """What every process of the shape (and a command run against it) needs."""
         redis = f"redis://127.0.0.1:{self.redis_port}"
-        return {
+        common = {
             "DEBUG": "0",
             "SECRET_KEY": self.secret_key(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             # haproxy terminates TLS and overwrites X-Forwarded-Proto (docs/deploy.md).
             "TRUST_X_FORWARDED_PROTO": "1",
             "SITE_URL": self.url,
+            "BACKSTRIDE_VAR_DIR": str(self.dir / "var"),
+            "MEDIA_ROOT": str(self.dir / "var" / "media"),
+            "STATIC_ROOT": str(self.dir / "static"),
+            "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
+            "WEB_THREADS": os.environ.get("WEB_THREADS", "4"),
+            "EMAIL_URL": os.environ.get("EMAIL_URL", "console://"),
+            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        }
+        if self.kind == "single":
+            return common | {
+                "DATABASE_URL": f"sqlite:///{self.dir / 'var' / 'backstride.sqlite3'}",
+                "TASKS_BACKEND": "database",
+            }
+        if self.kind == "postgres":
+            return common | {"DATABASE_URL": f"{PG}/{DATABASE}", "TASKS_BACKEND": "database"}
+        return common | {
             "DATABASE_URL": f"{PG}/{DATABASE}",
             "TASKS_BACKEND": "rq",
             "REDIS_URL": f"{redis}/0",
@@ -87,12 +118,6 @@ class Shape:
             "S3_REGION": "us-east-1",
             "S3_ACCESS_KEY_ID": "scaleout",
             "S3_SECRET_ACCESS_KEY": "scaleout-secret",
-            "BACKSTRIDE_VAR_DIR": str(self.dir / "var"),
-            "STATIC_ROOT": str(self.dir / "static"),
-            "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
-            "WEB_THREADS": os.environ.get("WEB_THREADS", "4"),
-            "EMAIL_URL": os.environ.get("EMAIL_URL", "console://"),
-            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
         }
 
     # --- processes --------------------------------------------------------------------------
@@ -180,7 +205,7 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
 def haproxy_config(shape: Shape) -> str:
     servers = "\n".join(
         f"    server app{i} 127.0.0.1:{port} check inter 1s fall 2 rise 1"
-        for i, port in enumerate(shape.app_ports, 1)
+        for i, port in enumerate(shape.app_ports[: shape.apps], 1)
     )
     return f"""global
     maxconn 512
@@ -264,8 +289,37 @@ def start(shape: Shape, *, fresh: bool) -> None:
         raise SystemExit(f"already running (see `{Path(__file__).name} status`); stop it first")
     shape.dir.mkdir(parents=True, exist_ok=True)
     (shape.dir / "var").mkdir(exist_ok=True)
+    uses_postgres = shape.kind in ("scaleout", "postgres")
     if fresh:
-        drop_database()
+        if uses_postgres:
+            drop_database()
+        (shape.dir / "var" / "backstride.sqlite3").unlink(missing_ok=True)
+    if shape.kind == "scaleout":
+        start_stores(shape)
+    if uses_postgres:
+        create_database()
+    shape.backstride("migrate", "--noinput")
+    shape.backstride("collectstatic", "--noinput")
+    shape.backstride("demo", "--force")
+    for i, port in enumerate(shape.app_ports[: shape.apps], 1):
+        serve = [str(BIN / "backstride"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        shape.start_process(f"app{i}", serve)
+    for port in shape.app_ports[: shape.apps]:
+        wait_http(f"http://127.0.0.1:{port}/robots.txt")
+    make_certificate(shape.dir / "tls.pem")
+    config = shape.dir / "haproxy.cfg"
+    config.write_text(haproxy_config(shape))
+    shape.start_process("haproxy", ["haproxy", "-db", "-f", str(config)])
+    for i in range(1, shape.workers + 1):
+        shape.start_process(f"worker{i}", [str(BIN / "backstride"), "worker"])
+    wait_http(shape.url + "/robots.txt")
+    wait_http(shape.url + "/healthz")  # 200 once a worker's heartbeat is in
+    (shape.dir / "kind").write_text(shape.kind)
+    print(f"Backstride {shape.kind} shape: {shape.url}  (run folder {shape.dir})")
+
+
+def start_stores(shape: Shape) -> None:
+    """The private Redis and the S3 server of the scale-out shape."""
     shape.start_process(
         "redis",
         [
@@ -286,26 +340,6 @@ def start(shape: Shape, *, fresh: bool) -> None:
     wait_port(shape.redis_port)
     wait_port(shape.s3_port)
     create_bucket(shape)
-    create_database()
-    shape.backstride("migrate", "--noinput")
-    shape.backstride("collectstatic", "--noinput")
-    shape.backstride("demo", "--force")
-    for i, port in enumerate(shape.app_ports, 1):
-        shape.start_process(
-            f"app{i}",
-            [str(BIN / "backstride"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        )
-    for port in shape.app_ports:
-        wait_http(f"http://127.0.0.1:{port}/robots.txt")
-    make_certificate(shape.dir / "tls.pem")
-    config = shape.dir / "haproxy.cfg"
-    config.write_text(haproxy_config(shape))
-    shape.start_process("haproxy", ["haproxy", "-db", "-f", str(config)])
-    for i in (1, 2):
-        shape.start_process(f"worker{i}", [str(BIN / "backstride"), "worker"])
-    wait_http(shape.url + "/robots.txt")
-    wait_http(shape.url + "/healthz")  # 200 once a worker's heartbeat is in
-    print(f"Backstride scale-out shape: {shape.url}  (run folder {shape.dir})")
 
 
 def drop_database() -> None:
@@ -340,10 +374,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["start", "stop", "status", "env"])
     parser.add_argument("--run-dir", type=Path, default=ROOT / "var" / "scaleout")
     parser.add_argument("--base-port", type=int, default=8100)
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        default="scaleout",
+        help="scaleout (default); single: SQLite, one app server and worker; postgres: the same "
+        "on PostgreSQL",
+    )
     parser.add_argument("--fresh", action="store_true", help="start from an empty database")
     parser.add_argument("--json", action="store_true", help="status as JSON")
     args = parser.parse_args(argv)
-    shape = Shape(args.run_dir.resolve(), args.base_port)
+    run_dir = args.run_dir.resolve()
+    kind_file = run_dir / "kind"
+    kind = args.kind
+    if args.command != "start" and kind_file.exists():
+        kind = kind_file.read_text().strip()  # stop/status/env: the shape that was started
+    shape = Shape(run_dir, args.base_port, kind)
     shape.dir.mkdir(parents=True, exist_ok=True)
     if args.command == "start":
         try:
@@ -363,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
             "app_ports": list(shape.app_ports),
             "redis_port": shape.redis_port,
             "s3_port": shape.s3_port,
+            "kind": shape.kind,
             "pids": shape.pids(),
         }
         if args.json:

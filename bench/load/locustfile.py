@@ -1,0 +1,264 @@
+"""Locust users for Backstride's load test (bench/load_run.py starts it; see docs/benchmarks.md).
+
+Three kinds of visitor, all on loopback:
+
+- **athletes** sign in, read today and the load chart, check in after today's session once,
+  log runs by hand and upload GPX files (each with a start time of its own, so none is a
+  duplicate of another);
+- **readers** browse the home page, the articles, the podcast feed (again with
+  ``If-None-Match``, which must answer 304) and byte ranges of an episode's audio;
+- **subscribers** sign up to the newsletter with a fresh address.
+
+Every write carries a marker of this run (``LOAD_RUN``); when the server acknowledges it (a
+redirect or 200 page that says so), the marker is appended to ``LOAD_ACKS`` so the runner can
+count afterwards that each acknowledged write is in the database exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from locust import HttpUser, between, events, task
+
+RUN = os.environ.get("LOAD_RUN", "load")
+ACKS = Path(os.environ.get("LOAD_ACKS", "load-acks.jsonl"))
+ATHLETES: list[str] = json.loads(os.environ.get("LOAD_ATHLETES", "[]"))
+PASSWORD = os.environ.get("LOAD_PASSWORD", "")
+_lock = threading.Lock()
+_next_athlete = iter(range(10**9))
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def ack(kind: str, marker: str) -> None:
+    with _lock, ACKS.open("a") as fh:
+        fh.write(json.dumps({"kind": kind, "marker": marker}) + "\n")
+
+
+def gpx(marker: str, start: datetime) -> bytes:
+    """A short, plausible run: 60 points 5 s apart going north at ~3 m/s."""
+    points = []
+    for i in range(60):
+        t = (start + timedelta(seconds=5 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lat = 51.5 + i * 0.000135
+        points.append(f'<trkpt lat="{lat:.6f}" lon="-0.1"><ele>20</ele><time>{t}</time></trkpt>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<gpx version="1.1" creator="backstride-load" xmlns="http://www.topografix.com/GPX/1/1">'
+        f"<trk><name>{marker}</name><trkseg>{''.join(points)}</trkseg></trk></gpx>"
+    ).encode()
+
+
+class Visitor(HttpUser):
+    abstract = True
+    wait_time = between(0.5, 2.0)
+
+    def on_start(self) -> None:
+        self.client.verify = False  # the scale-out shape's self-signed certificate
+        self.client.headers["Referer"] = self.host + "/"  # Django's CSRF check over HTTPS
+
+    def csrf(self, path: str, name: str) -> str:
+        page = self.client.get(path, name=name)
+        found = CSRF.search(page.content)
+        return found.group(1).decode() if found else ""
+
+
+class Athlete(Visitor):
+    weight = 3
+
+    def on_start(self) -> None:
+        super().on_start()
+        with _lock:
+            index = next(_next_athlete)
+        self.email = ATHLETES[index % len(ATHLETES)]
+        self.day = 1 + index * 50  # each athlete logs on days of its own, going back
+        token = self.csrf("/accounts/login/", "/accounts/login/ [GET]")
+        self.client.post(
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": token, "username": self.email, "password": PASSWORD},
+            name="/accounts/login/ [POST]",
+        )
+        self.checked_in = False
+
+    @task(4)
+    def today(self) -> None:
+        self.client.get("/today/", name="/today/")
+
+    @task(2)
+    def load_page(self) -> None:
+        self.client.get("/activities/load/", name="/activities/load/")
+
+    @task(1)
+    def rehab_checkin(self) -> None:
+        if self.checked_in:
+            return
+        self.checked_in = True
+        token = self.csrf("/rehab/checkin/", "/rehab/checkin/ [GET]")
+        marker = f"{RUN}:checkin:{self.email}"
+        with self.client.post(
+            "/rehab/checkin/",
+            {
+                "csrfmiddlewaretoken": token,
+                "pain_before": "2",
+                "pain_during": "3",
+                "pain_now": "2",
+                "leg_symptoms": "same",
+                "stiffness": "3",
+                "effort": "4",
+            },
+            name="/rehab/checkin/ [POST]",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 302 and "checkin/result" in response.headers.get(
+                "Location", ""
+            ):
+                ack("checkin", marker)
+                response.success()
+            else:
+                response.failure(f"check-in not saved: {response.status_code}")
+
+    @task(2)
+    def log_run(self) -> None:
+        self.day += 1
+        marker = f"{RUN}-run-{self.email}-{self.day}"
+        token = self.csrf("/activities/log/", "/activities/log/ [GET]")
+        when = datetime.now(UTC) - timedelta(days=self.day)
+        with self.client.post(
+            "/activities/log/",
+            {
+                "csrfmiddlewaretoken": token,
+                "sport": "run",
+                "date": when.date().isoformat(),
+                "start_time": f"{random.randint(6, 20):02d}:{random.randint(0, 59):02d}",
+                "distance_km": "3.2",
+                "duration": "20:00",
+                "title": marker,
+            },
+            name="/activities/log/ [POST]",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 302:
+                ack("run", marker)
+                response.success()
+            else:
+                response.failure(f"run not saved: {response.status_code}")
+
+    @task(1)
+    def upload(self) -> None:
+        self.day += 1
+        marker = f"{RUN}-gpx-{self.email}-{self.day}"
+        start = datetime.now(UTC).replace(hour=7, minute=0, second=0, microsecond=0)
+        start -= timedelta(days=self.day)
+        token = self.csrf("/activities/upload/", "/activities/upload/ [GET]")
+        with self.client.post(
+            "/activities/upload/",
+            {"csrfmiddlewaretoken": token},
+            files={"upload": (f"{marker}.gpx", gpx(marker, start), "application/gpx+xml")},
+            name="/activities/upload/ [POST]",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 302 and "/activities/imports/" in response.headers.get(
+                "Location", ""
+            ):
+                ack("upload", f"{marker}.gpx")
+                response.success()
+            else:
+                response.failure(f"upload not accepted: {response.status_code}")
+
+
+class Reader(Visitor):
+    weight = 4
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.etag = ""
+        self.article = ""
+        self.audio = ""
+
+    @task(3)
+    def home(self) -> None:
+        self.client.get("/", name="/")
+
+    @task(3)
+    def robots(self) -> None:
+        """A page that reads nothing: the baseline for the "within 3×" page budgets."""
+        self.client.get("/robots.txt", name="/robots.txt")
+
+    @task(3)
+    def articles(self) -> None:
+        page = self.client.get("/articles/", name="/articles/")
+        links = re.findall(rb'href="(/articles/[a-z0-9-]+/)"', page.content)
+        if links:
+            self.article = random.choice(links).decode()
+            self.client.get(self.article, name="/articles/<slug>/")
+
+    @task(2)
+    def feed(self) -> None:
+        headers = {"If-None-Match": self.etag} if self.etag else {}
+        with self.client.get(
+            "/podcast/feed.xml", headers=headers, name="/podcast/feed.xml", catch_response=True
+        ) as response:
+            if response.status_code == 304 or (response.status_code == 200 and not self.etag):
+                self.etag = response.headers.get("ETag", "")
+                response.success()
+            elif response.status_code == 200:
+                self.etag = response.headers.get("ETag", "")
+                response.success()  # the feed changed (a Sunday publish)
+            else:
+                response.failure(f"feed: {response.status_code}")
+
+    @task(1)
+    def audio(self) -> None:
+        if not self.audio:
+            feed = self.client.get("/podcast/feed.xml", name="/podcast/feed.xml")
+            found = re.search(
+                rb'enclosure url="[^"]*?(/podcast/audio/[0-9a-f]+\.mp3)"', feed.content
+            )
+            if not found:
+                return
+            self.audio = found.group(1).decode()
+        with self.client.get(
+            self.audio,
+            headers={"Range": "bytes=0-65535"},
+            name="/podcast/audio/<name> [Range]",
+            catch_response=True,
+        ) as response:
+            length = response.headers.get("Content-Length", "")
+            if response.status_code == 206 and length == str(len(response.content)) != "0":
+                response.success()
+            else:
+                response.failure(f"audio range: {response.status_code}")
+
+
+class Subscriber(Visitor):
+    weight = 1
+
+    @task
+    def signup(self) -> None:
+        marker = f"{RUN}.{random.getrandbits(48):x}@example.org"
+        token = self.csrf("/newsletter/", "/newsletter/ [GET]")
+        with self.client.post(
+            "/newsletter/",
+            {"csrfmiddlewaretoken": token, "email": marker, "first_name": "Load", "consent": "on"},
+            name="/newsletter/ [POST]",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 200 and b"Check your inbox" in response.content:
+                ack("subscriber", marker)
+                response.success()
+            else:
+                response.failure(f"signup: {response.status_code}")
+
+
+@events.quitting.add_listener
+def _report(environment: Any, **_: Any) -> None:
+    environment.process_exit_code = 0  # failures are counted by the runner, not the exit code

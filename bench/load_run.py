@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Load test: locust against a running shape, then every write counted in its database.
+
+    .venv/bin/python bench/load_run.py --kind single      # SQLite, one app server, one worker
+    .venv/bin/python bench/load_run.py --kind postgres    # the same on PostgreSQL
+    .venv/bin/python bench/load_run.py --kind scaleout    # two app servers, two RQ workers, S3
+    .venv/bin/python bench/load_run.py --kind scaleout --kill   # with the kills (see below)
+
+Each run starts the shape fresh (``scripts/scaleout.py``), makes ``--athletes`` athletes
+(placed in Phase 1 with today's session done, so each can check in once), runs locust headless
+with ``--users`` concurrent users for ``--seconds`` (the locustfile is bench/load/), waits for
+the workers to finish every queued import, and then counts, for every write the server
+acknowledged, how many rows carry its marker: exactly one each, or it says which were lost or
+duplicated. ``--kill`` kills one app server (SIGKILL to its gunicorn) and one worker a third of
+the way in; requests fail over through haproxy and the surviving worker finishes the work.
+
+It prints, and with ``--markdown FILE`` writes, requests per second and p50/p95/p99 per
+endpoint, the errors, the write counts and the ratio of ``/today/``'s p95 to the p95 of
+``/robots.txt`` (a page that reads nothing) measured by the same load. Exit status 1 when a
+write was lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import scaleout  # noqa: E402
+
+PASSWORD = "load-test-password-2026"  # noqa: S105 — throwaway accounts on a test shape
+
+SETUP = r"""
+import json, sys
+from datetime import timedelta
+from django.utils import timezone
+from backstride.accounts.models import User
+from backstride.rehab.models import RehabProfile, SessionLog
+from backstride.rehab.services import give_health_consent
+run, count, password = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+emails = []
+for i in range(count):
+    email = f"{run}-athlete-{i}@example.org"
+    user = User.objects.create_user(
+        email=email, password=password, role="athlete", email_verified_at=timezone.now()
+    )
+    give_health_consent(user)
+    profile, _ = RehabProfile.objects.get_or_create(user=user)
+    profile.phase = 1
+    profile.phase_started_at = timezone.now() - timedelta(days=10)
+    profile.phase_started_on = profile.phase_started_at.date()
+    profile.save()
+    today = timezone.now().astimezone(user.tzinfo).date()
+    SessionLog.objects.create(user=user, day=today, phase=1, session_id="settle-a")
+    emails.append(email)
+print(json.dumps(emails))
+"""
+
+COUNT = r"""
+import json, sys
+from backstride.activities.models import Activity, ImportItem
+from backstride.newsletter.models import Subscriber
+from backstride.rehab.models import CheckIn
+acks = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+run = sys.argv[2]
+found = {}
+for a in acks:
+    kind, marker = a["kind"], a["marker"]
+    if kind == "run":
+        n = Activity.objects.filter(title=marker).count()
+    elif kind == "upload":
+        n = ImportItem.objects.filter(
+            name=marker, status="imported", activity__isnull=False
+        ).count()
+    elif kind == "checkin":
+        n = CheckIn.objects.filter(user__email=marker.split(":", 2)[2]).count()
+    else:
+        n = Subscriber.objects.filter(email=marker).count()
+    found.setdefault(kind, []).append(n)
+pending = ImportItem.objects.filter(
+    batch__user__email__startswith=run, status__in=["pending", "processing"]
+).count()
+stored_runs = Activity.objects.filter(title__startswith=run + "-run-").count()
+print(json.dumps({"found": found, "pending": pending, "stored_runs": stored_runs}))
+"""
+
+
+def django_script(shape: scaleout.Shape, code: str, *args: str) -> str:
+    env = {**os.environ, **shape.env(), "DJANGO_SETTINGS_MODULE": "backstride.settings"}
+    wrapper = "import django; django.setup()\n" + code
+    result = subprocess.run(
+        [sys.executable, "-c", wrapper, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(result.stderr[-3000:])
+    return result.stdout.strip().splitlines()[-1]
+
+
+def imports_waiting(shape: scaleout.Shape, run_id: str) -> int:
+    """Uploads of this run not yet imported (or refused) by a worker."""
+    code = r"""
+import sys
+from backstride.activities.models import ImportItem
+print(ImportItem.objects.filter(
+    batch__user__email__startswith=sys.argv[1], status__in=["pending", "processing"]
+).count())
+"""
+    try:
+        return int(django_script(shape, code, run_id))
+    except SystemExit:
+        return -1
+
+
+def kill_one(shape: scaleout.Shape, name: str) -> int | None:
+    pid = shape.pids().get(name)
+    if pid:
+        os.killpg(pid, signal.SIGKILL)
+    return pid
+
+
+def percentile_rows(stats_csv: Path) -> list[dict[str, str]]:
+    with stats_csv.open() as fh:
+        return list(csv.DictReader(fh))
+
+
+def run(args: argparse.Namespace) -> int:
+    run_id = f"load{int(time.time())}"
+    shape = scaleout.Shape(args.run_dir.resolve(), args.base_port, args.kind)
+    os.environ.setdefault("NEWSLETTER_IP_LIMIT", "1000000")  # all load comes from 127.0.0.1
+    scaleout.stop(shape)
+    scaleout.start(shape, fresh=True)
+    try:
+        athletes = json.loads(django_script(shape, SETUP, run_id, str(args.athletes), PASSWORD))
+        work = Path(tempfile.mkdtemp(prefix="backstride-load-"))
+        acks = work / "acks.jsonl"
+        acks.touch()
+        env = {
+            **os.environ,
+            "LOAD_RUN": run_id,
+            "LOAD_ACKS": str(acks),
+            "LOAD_ATHLETES": json.dumps(athletes),
+            "LOAD_PASSWORD": PASSWORD,
+        }
+        cmd = [
+            str(BIN / "locust"),
+            "-f",
+            str(ROOT / "bench" / "load" / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(args.users),
+            "--spawn-rate",
+            str(args.users),
+            "--run-time",
+            f"{args.seconds}s",
+            "--host",
+            shape.url,
+            "--csv",
+            str(work / "locust"),
+            "--only-summary",
+            "--loglevel",
+            "ERROR",
+        ]
+        started = time.monotonic()
+        locust = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        killed: dict[str, int | None] = {}
+        if args.kill:
+            time.sleep(args.seconds / 3)
+            killed["app"] = kill_one(shape, "app1")
+            killed["worker"] = kill_one(shape, "worker1")
+        locust.wait()
+        elapsed = time.monotonic() - started
+        deadline = time.monotonic() + args.drain
+        while time.monotonic() < deadline and imports_waiting(shape, run_id) != 0:
+            time.sleep(2)
+        counts = json.loads(django_script(shape, COUNT, str(acks), run_id))
+        rows = percentile_rows(work / "locust_stats.csv")
+        report = render(args, rows, counts, killed, elapsed)
+        print(report)
+        if args.markdown:
+            Path(args.markdown).write_text(report)
+        bad = sum(1 for ns in counts["found"].values() for n in ns if n != 1)
+        return 1 if bad or counts["pending"] else 0
+    finally:
+        if not args.keep:
+            scaleout.stop(shape)
+
+
+def render(
+    args: argparse.Namespace,
+    rows: list[dict[str, str]],
+    counts: dict,
+    killed: dict[str, int | None],
+    elapsed: float,
+) -> str:
+    lines = [
+        f"### {args.kind}: {args.users} users, {args.seconds} s"
+        + (" (one app server and one worker killed a third of the way in)" if args.kill else ""),
+        "",
+        "| endpoint | requests | failures | req/s | p50 ms | p95 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    p95: dict[str, float] = {}
+    for r in rows:
+        name = r["Name"] if r["Name"] != "Aggregated" else "**all**"
+        p95[r["Name"]] = float(r["95%"] or 0)
+        lines.append(
+            f"| {r['Type'] + ' ' if r['Type'] else ''}{name} | {r['Request Count']} | "
+            f"{r['Failure Count']} | {float(r['Requests/s']):.1f} | {r['50%']} | {r['95%']} | "
+            f"{r['99%']} |"
+        )
+    lines += [
+        "",
+        "| write | acknowledged | found once | lost | duplicated |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for kind, ns in sorted(counts["found"].items()):
+        lines.append(
+            f"| {kind} | {len(ns)} | {sum(1 for n in ns if n == 1)} | "
+            f"{sum(1 for n in ns if n == 0)} | {sum(1 for n in ns if n > 1)} |"
+        )
+    lines.append("")
+    lines.append(f"Imports still waiting after the drain: {counts['pending']}.")
+    trivial = p95.get("/robots.txt") or p95.get("/")
+    today = p95.get("/today/")
+    if today and trivial:
+        base = "/robots.txt" if "/robots.txt" in p95 else "/"
+        ratio = today / trivial
+        lines.append(
+            f"`/today/` p95 {today:.0f} ms ÷ `{base}` p95 {trivial:.0f} ms = **{ratio:.1f}×**."
+        )
+    if killed:
+        lines.append(
+            f"Killed: app server pid {killed.get('app')}, worker pid {killed.get('worker')}."
+        )
+    lines.append(f"Run took {elapsed:.0f} s.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kind", choices=scaleout.KINDS, default="single")
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--athletes", type=int, default=40)
+    parser.add_argument("--kill", action="store_true")
+    parser.add_argument("--drain", type=int, default=180, help="seconds to wait for the queue")
+    parser.add_argument("--run-dir", type=Path, default=ROOT / "var" / "load")
+    parser.add_argument("--base-port", type=int, default=8200)
+    parser.add_argument("--markdown", help="also write the report to this file")
+    parser.add_argument("--keep", action="store_true", help="leave the shape running")
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
