@@ -336,6 +336,11 @@ MB = 1024 * 1024
 ACTIVITIES_MAX_UPLOAD_BYTES = int(env("ACTIVITIES_MAX_UPLOAD_BYTES", str(512 * MB)))
 ACTIVITIES_MAX_FILE_BYTES = int(env("ACTIVITIES_MAX_FILE_BYTES", str(64 * MB)))
 ACTIVITIES_MAX_UPLOAD_FILES = int(env("ACTIVITIES_MAX_UPLOAD_FILES", "50"))
+# An import whose worker died: its claim goes stale when not renewed for this long (a live
+# import renews it every 5 s), and an upload still waiting this long has lost its job. The
+# workers look for both every minute and queue them again (exactly once: the claim decides).
+IMPORT_STALE_CLAIM_SECONDS = max(10, int(env("IMPORT_STALE_CLAIM_SECONDS", "300")))
+IMPORT_LOST_JOB_SECONDS = max(10, int(env("IMPORT_LOST_JOB_SECONDS", "600")))
 # The Python of the pose estimator's own virtualenv (it keeps its own numpy < 2 pins).
 POSE_PYTHON = env("POSE_PYTHON", str(PROJECT_DIR / ".venv-pose" / "bin" / "python"))
 # Running-form check: the largest video accepted, in MB (clips are 5–30 seconds).

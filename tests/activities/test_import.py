@@ -356,12 +356,57 @@ def test_an_archive_interrupted_midway_resumes_without_duplicates(athlete, clien
     assert imports.run_import_item(item.pk) == "skipped"  # still claimed by the "live" worker
     monkeypatch.setattr(imports, "import_bytes", real)
     ImportItem.objects.filter(pk=item.pk).update(
-        claimed_at=item.claimed_at - imports.STALE_CLAIM - timedelta(seconds=1)
+        claimed_at=item.claimed_at - imports.stale_claim() - timedelta(seconds=1)
     )
     assert imports.run_import_item(item.pk) == "done"
     assert Activity.objects.count() == 6
     assert item.entries.count() == 6
     assert item.entries.filter(status="imported").count() == 6
+
+
+def test_work_lost_with_a_worker_is_queued_again_and_imported_once(
+    athlete, client_for, run_tasks, monkeypatch
+):
+    """A worker killed mid-import leaves its item claimed; one killed before starting leaves
+    it waiting with its job gone. The surviving workers' sweep queues both again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from backstride.web.management.commands import worker
+    from backstride.web.management.commands.worker import resume_lost_work
+
+    # as for the real worker in run_tasks: closing connections would end the test's transaction
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
+
+    crashed = batch_of(upload(client_for(athlete), ("a.gpx", gpx_run()))).items.get()
+    orphan = batch_of(
+        upload(
+            client_for(athlete),
+            ("b.gpx", gpx_run(start=datetime(2025, 3, 2, 7, tzinfo=UTC))),
+        )
+    ).items.get()
+    DBTaskResult.objects.all().delete()  # both jobs died with their worker
+    long_ago = timezone.now() - imports.stale_claim() - imports.lost_job() - timedelta(seconds=1)
+    ImportItem.objects.filter(pk=crashed.pk).update(status="processing", claimed_at=long_ago)
+    ImportBatch.objects.filter(pk=orphan.batch_id).update(created_at=long_ago)
+    fresh = batch_of(
+        upload(
+            client_for(athlete),
+            ("c.gpx", gpx_run(start=datetime(2025, 3, 3, 7, tzinfo=UTC))),
+        )
+    ).items.get()
+
+    assert sorted(imports.stalled_items()) == sorted([crashed.pk, orphan.pk])  # not `fresh`
+    assert resume_lost_work() == 2
+    assert resume_lost_work() == 2  # two sweeps at once: still imported once each
+    run_tasks()
+    assert Activity.objects.count() == 3
+    for item in (crashed, orphan, fresh):
+        item.refresh_from_db()
+        assert item.status == "imported"
+    assert imports.stalled_items() == []
 
 
 def test_nothing_partial_is_stored_when_saving_fails(athlete, monkeypatch, media_root):

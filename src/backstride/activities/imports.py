@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -42,7 +42,18 @@ from .services import DuplicateActivity, check_duplicates, describe, lock_athlet
 
 log = logging.getLogger("backstride.activities")
 
-STALE_CLAIM = timedelta(minutes=5)
+
+# A claim not renewed for this long belongs to a worker that died (a live import renews it
+# every HEARTBEAT_S seconds), and an item still waiting this long after its upload has lost
+# its job; :func:`stalled_items` finds both for the worker to queue again.
+def stale_claim() -> timedelta:
+    return timedelta(seconds=settings.IMPORT_STALE_CLAIM_SECONDS)
+
+
+def lost_job() -> timedelta:
+    return timedelta(seconds=settings.IMPORT_LOST_JOB_SECONDS)
+
+
 HEARTBEAT_S = 5.0
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -156,13 +167,27 @@ def _record(item: ImportItem | None, outcome: Outcome) -> None:
     item.save()
 
 
+def stalled_items(now: datetime | None = None) -> list[int]:
+    """Top-level items whose job was lost: claimed by a worker that stopped renewing its
+    claim, or still waiting long after the upload. Queueing one again is safe: the claim is
+    a conditional update, so only one worker imports it, once."""
+    now = now or timezone.now()
+    return list(
+        ImportItem.objects.filter(
+            Q(status=ImportItem.Status.PROCESSING, claimed_at__lt=now - stale_claim())
+            | Q(status=ImportItem.Status.PENDING, batch__created_at__lt=now - lost_job()),
+            parent__isnull=True,
+        ).values_list("pk", flat=True)[:500]
+    )
+
+
 # --- The import task's work --------------------------------------------------------------
 def claim_item(item_id: int) -> ImportItem | None:
     """Claim a waiting item (or one whose worker went silent); None if someone else has it."""
     now = timezone.now()
     claimed = ImportItem.objects.filter(
         Q(status=ImportItem.Status.PENDING)
-        | Q(status=ImportItem.Status.PROCESSING, claimed_at__lt=now - STALE_CLAIM),
+        | Q(status=ImportItem.Status.PROCESSING, claimed_at__lt=now - stale_claim()),
         pk=item_id,
         parent__isnull=True,
     ).update(status=ImportItem.Status.PROCESSING, claimed_at=now)

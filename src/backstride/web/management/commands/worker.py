@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -15,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 
+from backstride.activities.imports import stalled_items
+from backstride.activities.tasks import import_item
 from backstride.web.models import WorkerHeartbeat
 
 
@@ -45,13 +49,35 @@ class Heartbeat(threading.Thread):
             close_old_connections()
 
     def run(self) -> None:
+        # Look for lost work as often as a claim can go stale (twice per period), at most
+        # once a minute.
+        every = max(self.interval, min(60.0, settings.IMPORT_STALE_CLAIM_SECONDS / 2))
+        last = time.monotonic()
         while not self.stopped.wait(self.interval):
             self.beat()
+            if time.monotonic() - last >= every:
+                last = time.monotonic()
+                resume_lost_work()
 
     def stop(self) -> None:
         self.stopped.set()
         with contextlib.suppress(Exception):  # the row simply ages out
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+
+
+def resume_lost_work() -> int:
+    """Queue again the imports whose job died with a worker (killed, out of memory, a host
+    gone). Any worker may do it, any number of times: the import's claim lets one run it."""
+    try:
+        ids = stalled_items()
+        for item_id in ids:
+            import_item.enqueue(item_id)
+        return len(ids)
+    except Exception:  # the queue or the database is down: the next minute tries again
+        logging.getLogger("backstride.worker").exception("could not resume lost imports")
+        return 0
+    finally:
+        close_old_connections()
 
 
 class Command(BaseCommand):
@@ -64,6 +90,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         heartbeat = Heartbeat()
         heartbeat.beat()
+        resume_lost_work()  # work orphaned while no worker ran
         heartbeat.start()
         try:
             if str(settings.TASKS["default"]["BACKEND"]).endswith("RQBackend"):
