@@ -25,7 +25,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import urllib3
 from locust import HttpUser, between, events, task
+
+# The shapes' certificate is self-signed (loopback only): say so once, not per request.
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 RUN = os.environ.get("LOAD_RUN", "load")
 ACKS = Path(os.environ.get("LOAD_ACKS", "load-acks.jsonl"))

@@ -470,3 +470,21 @@ def test_admin_lists_activities_and_imports(admin_user, athlete, client_for):
         client.get(f"/admin/activities/activity/{outcome.activity.pk}/change/").status_code == 200
     )
     assert client.get("/admin/activities/importbatch/").status_code == 200
+
+
+def test_a_file_store_that_refuses_the_upload_gives_a_clear_answer_and_saves_nothing(
+    athlete, client_for, settings, tmp_path
+):
+    """The store fails for real: MEDIA_ROOT is a file, so no folder can be made under it."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    settings.MEDIA_ROOT = blocked
+    response = upload(client_for(athlete), ("a.gpx", gpx_run()))
+    assert response.status_code == 503
+    assert "couldn&#x27;t store your file just now" in response.content.decode()
+    assert not ImportBatch.objects.exists() and not ImportItem.objects.exists()
+    api = client_for(athlete).post(
+        "/api/activities/imports/", {"files": [SimpleUploadedFile("a.gpx", gpx_run())]}
+    )
+    assert api.status_code == 503 and "try again" in api.json()["detail"]
+    assert not ImportBatch.objects.exists()

@@ -25,6 +25,7 @@ from backstride.accounts.permissions import athlete_or_404
 from backstride.api.forms import form_errors
 from backstride.api.pagination import Dates, Page
 from backstride.api.uploads import capped_body, refuse_if_over_cap
+from backstride.lib.files import StorageUnavailable
 
 from . import services, uploads
 from .exports import export_row
@@ -372,7 +373,10 @@ def upload_files(request: HttpRequest, response: HttpResponse) -> Any:
     )
     if not form.is_valid():
         raise HttpError(422, " ".join(str(e) for e in form.errors.get("upload", [])))
-    batch = uploads.create_batch(user, form.cleaned_data["upload"], via="api")
+    try:
+        batch = uploads.create_batch(user, form.cleaned_data["upload"], via="api")
+    except StorageUnavailable:
+        raise HttpError(503, StorageUnavailable.message) from None
     out = _import_out(batch)
     response["Location"] = out["url"]
     return Status(202, out)

@@ -6,6 +6,7 @@ The work itself runs in the ``import_item`` task (``tasks`` → ``imports``).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -19,6 +20,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from backstride.core import tracks
+from backstride.lib.files import StorageUnavailable, storage_errors
 from backstride.lib.queue import enqueue_after_commit
 
 from .files import display_name, new_storage_name, sentence, too_big
@@ -101,7 +103,11 @@ def create_batch(
                 item.finished_at = timezone.now()
             else:
                 item.format = info.fmt
-                item.upload.name = default_storage.save(new_storage_name("uploads"), content)
+                try:
+                    saved = default_storage.save(new_storage_name("uploads"), content)
+                except storage_errors() as exc:
+                    raise StorageUnavailable(str(exc)) from exc
+                item.upload.name = saved
                 stored.append(item.upload.name)
             items.append(item)
         with transaction.atomic():
@@ -110,10 +116,11 @@ def create_batch(
                 item.batch = batch
                 item.save()
                 if enqueue and item.status == ImportItem.Status.PENDING:
-                    enqueue_after_commit(import_item, item.pk)
+                    enqueue_after_commit(import_item, item.pk, swept=True)
     except BaseException:
         for name in stored:
-            default_storage.delete(name)
+            with contextlib.suppress(*storage_errors()):  # the store may be what failed
+                default_storage.delete(name)
         raise
     return batch
 

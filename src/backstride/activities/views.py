@@ -29,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from backstride.accounts.permissions import athlete_or_404, athlete_required
+from backstride.lib.files import StorageUnavailable
 from backstride.lib.uploads import UploadCapHandler, install_cap
 from backstride.running import checkins as running_checkins
 from backstride.running.services import longest_run_check
@@ -327,10 +328,17 @@ def _upload(request: HttpRequest, cap: UploadCapHandler | None) -> HttpResponse:
         form = UploadForm(max_files=max_files)
     if cap is not None and cap.exceeded:
         return _too_large(request, settings.ACTIVITIES_MAX_UPLOAD_BYTES)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        batch = uploads.create_batch(request.user, form.cleaned_data["upload"])
-        return redirect(batch)
-    return render(request, "activities/upload.html", {"form": form, "limits": _limits()})
+        try:
+            batch = uploads.create_batch(request.user, form.cleaned_data["upload"])
+        except StorageUnavailable:
+            form.add_error(None, StorageUnavailable.message)
+            status = 503
+        else:
+            return redirect(batch)
+    context = {"form": form, "limits": _limits()}
+    return render(request, "activities/upload.html", context, status=status)
 
 
 def _batch_context(batch: ImportBatch) -> dict[str, Any]:

@@ -10,6 +10,7 @@
 413    a body larger than the API accepts (``DATA_UPLOAD_MAX_MEMORY_SIZE`` for JSON and form
        fields; each upload endpoint's own cap for files), or too many fields or files
 422    a body that is not JSON, or values that do not validate
+503    a store the request needs is down (the file store for an upload): try again later
 =====  =====================================================================================
 
 Anything unexpected is logged and answered 500 with a JSON body too; the tests (including

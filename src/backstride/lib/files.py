@@ -37,3 +37,22 @@ def local_copy(name: str, storage: Storage | None = None) -> Iterator[str]:
             shutil.copyfileobj(source, tmp, 1024 * 1024)
         tmp.flush()
         yield tmp.name
+
+
+class StorageUnavailable(Exception):
+    """The file store did not take a file (a full disk, or S3 down or refusing)."""
+
+    message = (
+        "We couldn't store your file just now, so nothing was saved. "
+        "Please try again in a few minutes."
+    )
+
+
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What a storage backend raises when it cannot store or remove a file."""
+    errors: list[type[BaseException]] = [OSError]
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # the S3 extra is not installed: the filesystem only
+        return tuple(errors)
+    return (*errors, BotoCoreError, ClientError)

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import transaction
 
+log = logging.getLogger("backstride.queue")
 
-def enqueue_after_commit(task: Any, *args: Any, **kwargs: Any) -> None:
+
+def enqueue_after_commit(task: Any, *args: Any, swept: bool = False, **kwargs: Any) -> None:
     """Queue ``task`` as part of the current transaction.
 
     The database backend stores the job row in the same transaction, so it commits or
-    rolls back with the change that caused it. Other backends (RQ) enqueue on commit.
+    rolls back with the change that caused it. Other backends (RQ) enqueue on commit; when
+    the queue is down then, the change is already saved. With ``swept`` (work that the
+    workers find and queue again by themselves, such as imports) that is logged and the
+    request goes on; otherwise the error surfaces.
     """
     if task.get_backend().__class__.__name__ == "DatabaseBackend":
         task.enqueue(*args, **kwargs)
-    else:
-        transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+        return
+
+    def enqueue() -> None:
+        try:
+            task.enqueue(*args, **kwargs)
+        except Exception:
+            if not swept:
+                raise
+            log.warning("queue unavailable: %s will be queued by a worker's sweep", task.name)
+
+    transaction.on_commit(enqueue)
