@@ -96,22 +96,6 @@ print(json.dumps({"found": found, "pending": pending, "stored_runs": stored_runs
 """
 
 
-def django_script(shape: scaleout.Shape, code: str, *args: str) -> str:
-    env = {**os.environ, **shape.env(), "DJANGO_SETTINGS_MODULE": "backstride.settings"}
-    wrapper = "import django; django.setup()\n" + code
-    result = subprocess.run(
-        [sys.executable, "-c", wrapper, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(result.stderr[-3000:])
-    return result.stdout.strip().splitlines()[-1]
-
-
 def imports_waiting(shape: scaleout.Shape, run_id: str) -> int:
     """Uploads of this run not yet imported (or refused) by a worker."""
     code = r"""
@@ -122,8 +106,8 @@ print(ImportItem.objects.filter(
 ).count())
 """
     try:
-        return int(django_script(shape, code, run_id))
-    except SystemExit:
+        return int(shape.django(code, run_id))
+    except RuntimeError:
         return -1
 
 
@@ -139,78 +123,106 @@ def percentile_rows(stats_csv: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def measure(
+    shape: scaleout.Shape,
+    *,
+    users: int,
+    seconds: int,
+    athletes: int,
+    kill: bool,
+    drain: int,
+    title: str,
+) -> tuple[str, bool, dict]:
+    """Load a running shape, count its writes; the report, whether every write is there
+    exactly once, and the numbers (per-endpoint rows and the write counts)."""
+    run_id = f"load{int(time.time() * 1000)}"
+    emails = json.loads(shape.django(SETUP, run_id, str(athletes), PASSWORD))
+    work = Path(tempfile.mkdtemp(prefix="backstride-load-"))
+    acks = work / "acks.jsonl"
+    acks.touch()
+    env = {
+        **os.environ,
+        "LOAD_RUN": run_id,
+        "LOAD_ACKS": str(acks),
+        "LOAD_ATHLETES": json.dumps(emails),
+        "LOAD_PASSWORD": PASSWORD,
+    }
+    cmd = [
+        str(BIN / "locust"),
+        "-f",
+        str(ROOT / "bench" / "load" / "locustfile.py"),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(users),
+        "--run-time",
+        f"{seconds}s",
+        "--host",
+        shape.url,
+        "--csv",
+        str(work / "locust"),
+        "--only-summary",
+        "--loglevel",
+        "ERROR",
+    ]
+    started = time.monotonic()
+    locust = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    killed: dict[str, int | None] = {}
+    if kill:
+        time.sleep(seconds / 3)
+        killed["app"] = kill_one(shape, "app1")
+        killed["worker"] = kill_one(shape, "worker1")
+    locust.wait()
+    elapsed = time.monotonic() - started
+    deadline = time.monotonic() + drain
+    while time.monotonic() < deadline and imports_waiting(shape, run_id) != 0:
+        time.sleep(2)
+    counts = json.loads(shape.django(COUNT, str(acks), run_id))
+    rows = percentile_rows(work / "locust_stats.csv")
+    report = render(title, rows, counts, killed, elapsed)
+    bad = sum(1 for ns in counts["found"].values() for n in ns if n != 1)
+    return report, not bad and not counts["pending"], {"rows": rows, "counts": counts}
+
+
 def run(args: argparse.Namespace) -> int:
-    run_id = f"load{int(time.time())}"
     shape = scaleout.Shape(args.run_dir.resolve(), args.base_port, args.kind)
     os.environ.setdefault("NEWSLETTER_IP_LIMIT", "1000000")  # all load comes from 127.0.0.1
     scaleout.stop(shape)
     scaleout.start(shape, fresh=True)
+    title = f"{args.kind}: {args.users} users, {args.seconds} s" + (
+        " (one app server and one worker killed a third of the way in)" if args.kill else ""
+    )
     try:
-        athletes = json.loads(django_script(shape, SETUP, run_id, str(args.athletes), PASSWORD))
-        work = Path(tempfile.mkdtemp(prefix="backstride-load-"))
-        acks = work / "acks.jsonl"
-        acks.touch()
-        env = {
-            **os.environ,
-            "LOAD_RUN": run_id,
-            "LOAD_ACKS": str(acks),
-            "LOAD_ATHLETES": json.dumps(athletes),
-            "LOAD_PASSWORD": PASSWORD,
-        }
-        cmd = [
-            str(BIN / "locust"),
-            "-f",
-            str(ROOT / "bench" / "load" / "locustfile.py"),
-            "--headless",
-            "--users",
-            str(args.users),
-            "--spawn-rate",
-            str(args.users),
-            "--run-time",
-            f"{args.seconds}s",
-            "--host",
-            shape.url,
-            "--csv",
-            str(work / "locust"),
-            "--only-summary",
-            "--loglevel",
-            "ERROR",
-        ]
-        started = time.monotonic()
-        locust = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-        killed: dict[str, int | None] = {}
-        if args.kill:
-            time.sleep(args.seconds / 3)
-            killed["app"] = kill_one(shape, "app1")
-            killed["worker"] = kill_one(shape, "worker1")
-        locust.wait()
-        elapsed = time.monotonic() - started
-        deadline = time.monotonic() + args.drain
-        while time.monotonic() < deadline and imports_waiting(shape, run_id) != 0:
-            time.sleep(2)
-        counts = json.loads(django_script(shape, COUNT, str(acks), run_id))
-        rows = percentile_rows(work / "locust_stats.csv")
-        report = render(args, rows, counts, killed, elapsed)
-        print(report)
-        if args.markdown:
-            Path(args.markdown).write_text(report)
-        bad = sum(1 for ns in counts["found"].values() for n in ns if n != 1)
-        return 1 if bad or counts["pending"] else 0
+        report, ok, _ = measure(
+            shape,
+            users=args.users,
+            seconds=args.seconds,
+            athletes=args.athletes,
+            kill=args.kill,
+            drain=args.drain,
+            title=title,
+        )
     finally:
         if not args.keep:
             scaleout.stop(shape)
+    print(report)
+    if args.markdown:
+        Path(args.markdown).write_text(report)
+    return 0 if ok else 1
 
 
 def render(
-    args: argparse.Namespace,
+    title: str,
     rows: list[dict[str, str]],
     counts: dict,
     killed: dict[str, int | None],
     elapsed: float,
 ) -> str:
     lines = [
-        f"### {args.kind}: {args.users} users, {args.seconds} s"
-        + (" (one app server and one worker killed a third of the way in)" if args.kill else ""),
+        f"### {title}",
         "",
         "| endpoint | requests | failures | req/s | p50 ms | p95 ms | p99 ms |",
         "|---|---:|---:|---:|---:|---:|---:|",

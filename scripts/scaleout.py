@@ -42,7 +42,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-DATABASE = "backstride_scale"
 BUCKET = "backstride"
 PG = "postgres://postgres@127.0.0.1:5432"
 
@@ -63,6 +62,11 @@ class Shape:
         self.app_ports = (base_port + 1, base_port + 2)
         self.redis_port = base_port + 10
         self.s3_port = base_port + 11
+
+    @property
+    def database(self) -> str:
+        """One PostgreSQL database per shape (its base port), so shapes can run side by side."""
+        return f"backstride_scale_{self.lb_port}"
 
     @property
     def url(self) -> str:
@@ -86,6 +90,8 @@ class Shape:
         """What every process of the shape (and a command run against it) needs."""
         redis = f"redis://127.0.0.1:{self.redis_port}"
         common = {
+            # the production settings, even when started from a test run (which sets its own)
+            "DJANGO_SETTINGS_MODULE": "backstride.settings",
             "DEBUG": "0",
             "SECRET_KEY": self.secret_key(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -106,9 +112,9 @@ class Shape:
                 "TASKS_BACKEND": "database",
             }
         if self.kind == "postgres":
-            return common | {"DATABASE_URL": f"{PG}/{DATABASE}", "TASKS_BACKEND": "database"}
+            return common | {"DATABASE_URL": f"{PG}/{self.database}", "TASKS_BACKEND": "database"}
         return common | {
-            "DATABASE_URL": f"{PG}/{DATABASE}",
+            "DATABASE_URL": f"{PG}/{self.database}",
             "TASKS_BACKEND": "rq",
             "REDIS_URL": f"{redis}/0",
             "CACHE_URL": f"{redis}/1",
@@ -144,6 +150,34 @@ class Shape:
             pid = int(path.read_text()) if path.exists() else None
             out[name] = pid if pid is not None and alive(pid) else None
         return out
+
+    def django(self, code: str, *args: str) -> str:
+        """Run Python ``code`` with Django set up against this shape; its last output line."""
+        env = {**os.environ, **self.env(), "DJANGO_SETTINGS_MODULE": "backstride.settings"}
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()\n" + code, *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr[-3000:])
+        lines = result.stdout.strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def restart(self, name: str) -> None:
+        """Start one stopped part again (``redis`` or ``s3``), as `start` did."""
+        if name == "redis":
+            self.start_process("redis", redis_argv(self))
+            wait_port(self.redis_port)
+        elif name == "s3":
+            self.start_process("s3", moto_argv(self))
+            wait_port(self.s3_port)
+            create_bucket(self)
+        else:
+            raise ValueError(name)
 
     def backstride(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -256,13 +290,13 @@ def make_certificate(pem: Path) -> None:
     pem.chmod(0o600)
 
 
-def create_database() -> None:
+def create_database(name: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def create_bucket(shape: Shape) -> None:
@@ -292,12 +326,12 @@ def start(shape: Shape, *, fresh: bool) -> None:
     uses_postgres = shape.kind in ("scaleout", "postgres")
     if fresh:
         if uses_postgres:
-            drop_database()
+            drop_database(shape.database)
         (shape.dir / "var" / "backstride.sqlite3").unlink(missing_ok=True)
     if shape.kind == "scaleout":
         start_stores(shape)
     if uses_postgres:
-        create_database()
+        create_database(shape.database)
     shape.backstride("migrate", "--noinput")
     shape.backstride("collectstatic", "--noinput")
     shape.backstride("demo", "--force")
@@ -318,35 +352,39 @@ def start(shape: Shape, *, fresh: bool) -> None:
     print(f"Backstride {shape.kind} shape: {shape.url}  (run folder {shape.dir})")
 
 
+def redis_argv(shape: Shape) -> list[str]:
+    port = str(shape.redis_port)
+    return [
+        "redis-server",
+        "--port",
+        port,
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+
+
+def moto_argv(shape: Shape) -> list[str]:
+    return [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(shape.s3_port)]
+
+
 def start_stores(shape: Shape) -> None:
     """The private Redis and the S3 server of the scale-out shape."""
-    shape.start_process(
-        "redis",
-        [
-            "redis-server",
-            "--port",
-            str(shape.redis_port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-    )
-    shape.start_process(
-        "s3", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(shape.s3_port)]
-    )
+    shape.start_process("redis", redis_argv(shape))
+    shape.start_process("s3", moto_argv(shape))
     wait_port(shape.redis_port)
     wait_port(shape.s3_port)
     create_bucket(shape)
 
 
-def drop_database() -> None:
+def drop_database(name: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def stop(shape: Shape) -> None:

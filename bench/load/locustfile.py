@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,9 @@ from typing import Any
 
 import urllib3
 from locust import HttpUser, between, events, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/, for load.gpx
+from load.gpx import gpx
 
 # The shapes' certificate is self-signed (loopback only): say so once, not per request.
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
@@ -43,20 +47,6 @@ CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 def ack(kind: str, marker: str) -> None:
     with _lock, ACKS.open("a") as fh:
         fh.write(json.dumps({"kind": kind, "marker": marker}) + "\n")
-
-
-def gpx(marker: str, start: datetime) -> bytes:
-    """A short, plausible run: 60 points 5 s apart going north at ~3 m/s."""
-    points = []
-    for i in range(60):
-        t = (start + timedelta(seconds=5 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        lat = 51.5 + i * 0.000135
-        points.append(f'<trkpt lat="{lat:.6f}" lon="-0.1"><ele>20</ele><time>{t}</time></trkpt>')
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<gpx version="1.1" creator="backstride-load" xmlns="http://www.topografix.com/GPX/1/1">'
-        f"<trk><name>{marker}</name><trkseg>{''.join(points)}</trkseg></trk></gpx>"
-    ).encode()
 
 
 class Visitor(HttpUser):
