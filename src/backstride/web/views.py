@@ -12,9 +12,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from backstride.accounts.permissions import clients_of
 from backstride.publication.services import homepage_context
-from backstride.rehab.models import RedFlagScreen, RehabProfile
+from backstride.rehab.models import RedFlagScreen
 
 from . import health
 
@@ -38,26 +37,6 @@ def training_paused(user: Any) -> bool:
     return RedFlagScreen.objects.filter(
         user=user, stop=True, clearance__isnull=True, urgency__in=("emergency", "urgent")
     ).exists()
-
-
-def client_rows(clinician: Any) -> list[dict[str, Any]]:
-    """The clinician's consenting clients, those needing attention (a red-flag stop) first.
-
-    Three queries whatever the caseload: clients, their phases, their uncleared stops.
-    """
-    athletes = clients_of(clinician)
-    phases = dict(RehabProfile.objects.filter(user__in=athletes).values_list("user_id", "phase"))
-    paused = set(
-        RedFlagScreen.objects.filter(
-            user__in=athletes,
-            stop=True,
-            clearance__isnull=True,
-            urgency__in=("emergency", "urgent"),
-        ).values_list("user_id", flat=True)
-    )
-    rows = [{"athlete": a, "phase": phases.get(a.pk), "stopped": a.pk in paused} for a in athletes]
-    rows.sort(key=lambda r: (not r["stopped"], str(r["athlete"])))
-    return rows
 
 
 @never_cache
