@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -32,3 +33,13 @@ def enqueue_after_commit(task: Any, *args: Any, swept: bool = False, **kwargs: A
             log.warning("queue unavailable: %s will be queued by a worker's sweep", task.name)
 
     transaction.on_commit(enqueue)
+
+
+def not_before(when: datetime) -> datetime:
+    """``when`` rounded up to the next whole second, for a task's ``run_after``.
+
+    RQ files a deferred job under its time in whole seconds, cut down, so a job due at
+    07:00:00.7 may start at 07:00:00.1 and find nothing due yet; rounded up it never runs
+    early.
+    """
+    return when if not when.microsecond else when.replace(microsecond=0) + timedelta(seconds=1)

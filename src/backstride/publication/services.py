@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from backstride.core.publication.audio import AudioInfo, probe_audio
 from backstride.lib.files import local_path
-from backstride.lib.queue import enqueue_after_commit
+from backstride.lib.queue import enqueue_after_commit, not_before
 
 from . import tasks
 from .models import Article, Episode, PodcastShow, RelatedArticle, Status
@@ -124,7 +124,7 @@ def schedule_side_effects(item: Article | Episode) -> None:
     if item.published_at > timezone.now():
         if not task.get_backend().supports_defer:
             return  # `backstride publish` (cron) or the next save picks it up
-        task = task.using(run_after=item.published_at)
+        task = task.using(run_after=not_before(item.published_at))
     enqueue_after_commit(task)
 
 

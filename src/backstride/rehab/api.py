@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Body, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from backstride.accounts.permissions import athlete_or_404
 from backstride.api.forms import clean
@@ -245,7 +246,7 @@ def assessment_step(request: HttpRequest, step: str, payload: Body[dict[str, Any
     if step == "red-flags":
         answers = clean(lambda d: forms.RedFlagForm(protocol, Screen.INITIAL, d), payload)
         _screen, result, _placement = services.submit_initial_screen(user, current, answers)
-        return 201, _screen_out(user, Screen.INITIAL, result)
+        return Status(201, _screen_out(user, Screen.INITIAL, result))
     if step == "fitness":
         form_class: Any = lambda d: forms.FitnessForm(protocol, d)  # noqa: E731
     else:
@@ -254,7 +255,7 @@ def assessment_step(request: HttpRequest, step: str, payload: Body[dict[str, Any
     if step == "fitness":
         cleaned = {k: float(v) for k, v in cleaned.items() if v is not None}
     services.save_step(current, step, cleaned)
-    return 200, _assessment_out(user)
+    return Status(200, _assessment_out(user))
 
 
 @router.post(
@@ -276,7 +277,7 @@ def screen(request: HttpRequest, kind: str, payload: Body[dict[str, Any]]) -> An
     protocol = services.protocol_for(user)
     answers = clean(lambda d: forms.RedFlagForm(protocol, screen_kind, d), payload)
     _screen, result = services.record_screen(user, screen_kind, answers)
-    return 201, _screen_out(user, screen_kind, result)
+    return Status(201, _screen_out(user, screen_kind, result))
 
 
 class SessionIn(Schema):
@@ -305,13 +306,16 @@ def session_done(request: HttpRequest, payload: SessionIn) -> Any:
         )
     except ValueError:
         raise HttpError(409, "That isn't today's session, or it is already done.") from None
-    return 201, RehabSessionOut(
-        id=row.pk,
-        day=row.day,
-        phase=row.phase,
-        session_id=row.session_id,
-        exercises_done=list(row.exercises_done),
-        check_in_due=True,
+    return Status(
+        201,
+        RehabSessionOut(
+            id=row.pk,
+            day=row.day,
+            phase=row.phase,
+            session_id=row.session_id,
+            exercises_done=list(row.exercises_done),
+            check_in_due=True,
+        ),
     )
 
 
@@ -370,7 +374,7 @@ def checkin(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
     with transaction.atomic():
         services.record_checkin(user, session, values)
     row = CheckIn.objects.get(session=session)
-    return 201, _checkin_out(row, guide.checkin_result(user, row.day.isoformat()))
+    return Status(201, _checkin_out(row, guide.checkin_result(user, row.day.isoformat())))
 
 
 class PainIn(Schema):
@@ -485,12 +489,15 @@ def outcomes_new(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
     rows = scoring.record_outcomes(
         user, services.local_today(user), cleaned["nprs"], cleaned["items"]
     )
-    return 201, [
-        OutcomeOut(
-            day=r.day,
-            measure=r.measure,
-            score=r.score,
-            items=[OutcomeItemOut(**i) for i in (r.items or [])],
-        )
-        for r in rows
-    ]
+    return Status(
+        201,
+        [
+            OutcomeOut(
+                day=r.day,
+                measure=r.measure,
+                score=r.score,
+                items=[OutcomeItemOut(**i) for i in (r.items or [])],
+            )
+            for r in rows
+        ],
+    )
