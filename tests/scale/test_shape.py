@@ -6,6 +6,8 @@ load balancer over HTTPS, as a browser would; the database is read only to count
 - podcast audio is served in byte ranges from S3;
 - a bounded load run (bench/load_run.py) with one app server and one worker killed partway:
   nothing acknowledged is lost or stored twice;
+- a Sunday publish queued twice for the same moment runs once with two workers, and the weekly
+  email reaches each subscriber once (through a real SMTP server);
 - Redis stopped: /healthz says so, an upload is still saved and is imported when it returns;
 - S3 stopped: an upload gets a clear 503 and nothing half-written stays.
 """
@@ -38,7 +40,17 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def shape(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def smtp() -> Iterator[Any]:
+    from tests.conftest import SMTPSink
+
+    sink = SMTPSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="module")
+def shape(tmp_path_factory: pytest.TempPathFactory, smtp: Any) -> Iterator[Any]:
     for tool in ("haproxy", "redis-server", "openssl"):
         if shutil.which(tool) is None:
             missing_dependency(f"{tool} is not installed (scripts/system_deps.py installs it)")
@@ -54,8 +66,10 @@ def shape(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         IMPORT_LOST_JOB_SECONDS="15",
         NEWSLETTER_IP_LIMIT="1000000",
         WEB_CONCURRENCY="1",
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
     )
-    the_shape = scaleout.Shape(tmp_path_factory.mktemp("scaleout"), 8450, "scaleout")
+    port = int(os.environ.get("SCALE_TEST_PORT", "8450"))
+    the_shape = scaleout.Shape(tmp_path_factory.mktemp("scaleout"), port, "scaleout")
     try:
         scaleout.start(the_shape, fresh=True)
         yield the_shape
@@ -201,6 +215,59 @@ def test_a_load_run_with_an_app_server_and_a_worker_killed_loses_nothing(shape: 
                 shape.start_process(name, [str(scaleout.BIN / "backstride"), *serve])
             else:
                 shape.start_process(name, [str(scaleout.BIN / "backstride"), "worker"])
+
+
+SCHEDULE_TWICE = r"""
+import uuid
+from datetime import timedelta
+from django.utils import timezone
+from backstride.newsletter.models import Subscriber
+from backstride.publication import services
+from backstride.publication.models import Episode, Status
+Subscriber.objects.create(email="weekly.reader@example.org", first_name="Wes",
+                          status=Subscriber.Status.CONFIRMED, weekly_episodes=True)
+episode = Episode.objects.filter(status=Status.PUBLISHED).first()
+episode.pk = None
+episode.slug, episode.guid, episode.number = "sunday-shape-test", uuid.uuid4(), None
+episode.title = "Sunday shape test"
+episode.status = Status.SCHEDULED
+episode.published_at = timezone.now() + timedelta(seconds=5)
+episode.side_effects_done_at = None
+episode.save()
+services.schedule_side_effects(episode)  # the editor saved it on one app server…
+services.schedule_side_effects(episode)  # …and again on the other
+print(Subscriber.objects.filter(status="confirmed", weekly_episodes=True).count())
+"""
+
+ISSUES = r"""
+from backstride.newsletter.models import Issue, OutboxMessage
+from backstride.publication.models import Episode
+episode = Episode.objects.get(slug="sunday-shape-test")
+print(Issue.objects.filter(episode_id=episode.pk).count(),
+      OutboxMessage.objects.filter(issue__episode_id=episode.pk).count(),
+      episode.side_effects_done_at is not None)
+"""
+
+
+def test_a_scheduled_publish_runs_once_with_two_workers_and_emails_each_reader_once(
+    shape: Any, smtp: Any
+) -> None:
+    smtp.clear()
+    readers = int(shape.django(SCHEDULE_TWICE))
+    deadline = time.monotonic() + 90
+    sent: list[Any] = []
+    while time.monotonic() < deadline:
+        sent = [m for m in smtp.messages if "Sunday shape test" in str(m["Subject"])]
+        if len(sent) >= readers:
+            break
+        time.sleep(1)
+    time.sleep(5)  # a second run, if there were one, would have sent by now
+    sent = [m for m in smtp.messages if "Sunday shape test" in str(m["Subject"])]
+    recipients = sorted(str(m["To"]) for m in sent)
+    assert len(recipients) == readers, recipients
+    assert len(set(recipients)) == readers  # nobody twice
+    assert "weekly.reader@example.org" in recipients
+    assert shape.django(ISSUES) == f"1 {readers} True"
 
 
 def test_redis_down_for_a_while(shape: Any) -> None:
