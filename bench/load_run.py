@@ -1,23 +1,29 @@
 #!/usr/bin/env python3
 """Load test: locust against a running shape, then every write counted in its database.
 
-    .venv/bin/python bench/load_run.py --kind single      # SQLite, one app server, one worker
-    .venv/bin/python bench/load_run.py --kind postgres    # the same on PostgreSQL
-    .venv/bin/python bench/load_run.py --kind scaleout    # two app servers, two RQ workers, S3
-    .venv/bin/python bench/load_run.py --kind scaleout --kill   # with the kills (see below)
+    .venv/bin/python bench/load_run.py --target sqlite     # SQLite, one app server, one worker
+    .venv/bin/python bench/load_run.py --target postgres   # the same on PostgreSQL
+    .venv/bin/python bench/load_run.py --target scaleout   # two app servers, two RQ workers, S3
+    .venv/bin/python bench/load_run.py --target scaleout --kill   # with the kills (see below)
 
-Each run starts the shape fresh (``scripts/scaleout.py``), makes ``--athletes`` athletes
-(placed in Phase 1 with today's session done, so each can check in once), runs locust headless
-with ``--users`` concurrent users for ``--seconds`` (the locustfile is bench/load/), waits for
-the workers to finish every queued import, and then counts, for every write the server
-acknowledged, how many rows carry its marker: exactly one each, or it says which were lost or
-duplicated. ``--kill`` kills one app server (SIGKILL to its gunicorn) and one worker a third of
-the way in; requests fail over through haproxy and the surviving worker finishes the work.
+Each run starts the shape fresh with ``scripts/scaleout.py`` (every target sits behind the same
+TLS haproxy; PostgreSQL targets get a database of their own, ``backstride_scale_<port>``,
+dropped afterwards), makes ``--athletes`` athletes (placed in Phase 1 with today's session done,
+so each can check in once), runs locust headless with ``--users`` concurrent users for
+``--seconds`` (or ``--max-requests``; the locustfile is bench/load/), waits for the workers to
+finish every queued import, and then counts, for every write the server acknowledged, how many
+rows carry its marker: exactly one each, or it says which were lost or duplicated.
+
+``--kill`` kills one app server (SIGKILL to its gunicorn's process group) and one worker a third
+of the way in; requests fail over through haproxy and the surviving worker finishes the work.
+A failed request is put down to the kill only when it is a 5xx or got no answer, started at
+most ``KILL_GRACE`` (2 s) after the kill and ended after it: a request that was in flight.
 
 It prints, and with ``--markdown FILE`` writes, requests per second and p50/p95/p99 per
-endpoint, the errors, the write counts and the ratio of ``/today/``'s p95 to the p95 of
-``/robots.txt`` (a page that reads nothing) measured by the same load. Exit status 1 when a
-write was lost or duplicated.
+endpoint, the failures, the write counts and (``--budget``, on by default) the page budget:
+``/today/`` and the load page against ``/robots.txt`` (a page that reads nothing), each timed
+with 8 signed-in clients sending requests back to back on the same server. Exit status 1 when
+a write was lost or duplicated or an import never finished.
 """
 
 from __future__ import annotations
@@ -85,9 +91,11 @@ for a in acks:
     if kind == "run":
         n = Activity.objects.filter(title=marker).count()
     elif kind == "upload":
-        n = ImportItem.objects.filter(
-            name=marker, status="imported", activity__isnull=False
-        ).count()
+        # One stored upload, imported by a worker into exactly one activity.
+        items = ImportItem.objects.filter(name=marker)
+        imported = items.filter(status="imported", activity__isnull=False).exists()
+        activities = Activity.objects.filter(original__original_name=marker).count()
+        n = max(items.count(), activities) if imported else 0
     elif kind == "checkin":
         n = CheckIn.objects.filter(user__email=marker.split(":", 2)[2]).count()
     else:
@@ -96,9 +104,21 @@ for a in acks:
 pending = ImportItem.objects.filter(
     batch__user__email__startswith=run, status__in=["pending", "processing"]
 ).count()
-stored_runs = Activity.objects.filter(title__startswith=run + "-run-").count()
-print(json.dumps({"found": found, "pending": pending, "stored_runs": stored_runs}))
+# Everything this run stored, acknowledged or not (a write cut off by a kill may be saved
+# without its answer reaching the client: neither lost nor a duplicate).
+stored = {
+    "run": Activity.objects.filter(title__startswith=run + "-run-").count(),
+    "upload": ImportItem.objects.filter(name__startswith=run + "-gpx-").count(),
+    "checkin": CheckIn.objects.filter(user__email__startswith=run + "-athlete-").count(),
+    "subscriber": Subscriber.objects.filter(email__startswith=run + ".").count(),
+}
+print(json.dumps({"found": found, "pending": pending, "stored": stored}))
 """
+
+#: A failed request counts as caused by a kill when it was in flight at the kill: it started
+#: no later than this many seconds after it (haproxy marks a dead server down within 2 s; until
+#: then a refused connection is retried on the other one) and ended at or after it.
+KILL_GRACE = 2.0
 
 
 def imports_waiting(shape: scaleout.Shape, run_id: str) -> int:
@@ -128,6 +148,18 @@ def percentile_rows(stats_csv: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def classify(events: list[dict], kill_time: float | None) -> dict[str, list[dict]]:
+    """Split failed requests into those in flight at the kill (``kill``) and all others."""
+    out: dict[str, list[dict]] = {"kill": [], "other": []}
+    for e in events:
+        server_side = e["status"] == 0 or e["status"] >= 500
+        in_window = (
+            kill_time is not None and e["start"] <= kill_time + KILL_GRACE and e["end"] >= kill_time
+        )
+        out["kill" if server_side and in_window else "other"].append(e)
+    return out
+
+
 def measure(
     shape: scaleout.Shape,
     *,
@@ -137,18 +169,24 @@ def measure(
     kill: bool,
     drain: int,
     title: str,
+    max_requests: int = 0,
+    kill_at: float | None = None,
 ) -> tuple[str, bool, dict]:
     """Load a running shape, count its writes; the report, whether every write is there
-    exactly once, and the numbers (per-endpoint rows and the write counts)."""
+    exactly once, and the numbers (per-endpoint rows, the write counts, the failed requests
+    split by the kill window, the kill time and the pids killed)."""
     run_id = f"load{int(time.time() * 1000)}"
     emails = json.loads(shape.django(SETUP, run_id, str(athletes), PASSWORD))
     work = Path(tempfile.mkdtemp(prefix="backstride-load-"))
-    acks = work / "acks.jsonl"
+    acks, events = work / "acks.jsonl", work / "events.jsonl"
     acks.touch()
+    events.touch()
     env = {
         **os.environ,
         "LOAD_RUN": run_id,
         "LOAD_ACKS": str(acks),
+        "LOAD_EVENTS": str(events),
+        "LOAD_MAX_REQUESTS": str(max_requests),
         "LOAD_ATHLETES": json.dumps(emails),
         "LOAD_PASSWORD": PASSWORD,
     }
@@ -176,20 +214,35 @@ def measure(
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     killed: dict[str, int | None] = {}
+    kill_time: float | None = None
     if kill:
-        time.sleep(seconds / 3)
+        time.sleep(seconds / 3 if kill_at is None else kill_at)
+        kill_time = time.time()
         killed["app"] = kill_one(shape, "app1")
         killed["worker"] = kill_one(shape, "worker1")
     locust.wait()
     elapsed = time.monotonic() - started
-    deadline = time.monotonic() + drain
+    drain_started = time.monotonic()
+    deadline = drain_started + drain
     while time.monotonic() < deadline and imports_waiting(shape, run_id) != 0:
-        time.sleep(2)
+        time.sleep(1)
+    drained = time.monotonic() - drain_started
     counts = json.loads(shape.django(COUNT, str(acks), run_id))
     rows = percentile_rows(work / "locust_stats.csv")
-    report = render(title, rows, counts, killed, elapsed)
+    failures = classify(
+        [json.loads(line) for line in events.read_text().splitlines() if line.strip()], kill_time
+    )
+    report = render(title, rows, counts, killed, elapsed, failures, drained)
     bad = sum(1 for ns in counts["found"].values() for n in ns if n != 1)
-    return report, not bad and not counts["pending"], {"rows": rows, "counts": counts}
+    numbers = {
+        "rows": rows,
+        "counts": counts,
+        "failures": failures,
+        "kill_time": kill_time,
+        "killed": killed,
+        "work": str(work),
+    }
+    return report, not bad and not counts["pending"], numbers
 
 
 def page_budget(
@@ -242,12 +295,31 @@ def page_budget(
     return results
 
 
+TARGETS = {"sqlite": "single", "single": "single", "postgres": "postgres", "scaleout": "scaleout"}
+
+
+def budget_table(pages: dict[str, dict[str, float]]) -> str:
+    """The page-budget table: each page's p95 against /robots.txt's."""
+    base = pages["/robots.txt"]["p95"]
+    lines = [
+        "| page, 8 clients back to back | requests | p50 ms | p95 ms | p95 ÷ `/robots.txt` |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for path, v in pages.items():
+        lines.append(
+            f"| `{path}` | {v['n']:.0f} | {v['p50']:.1f} | {v['p95']:.1f} | "
+            f"{v['p95'] / base:.1f}× |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def run(args: argparse.Namespace) -> int:
-    shape = scaleout.Shape(args.run_dir.resolve(), args.base_port, args.kind)
+    kind = TARGETS[args.target]
+    shape = scaleout.Shape(args.run_dir.resolve(), args.base_port, kind)
     os.environ.setdefault("NEWSLETTER_IP_LIMIT", "1000000")  # all load comes from 127.0.0.1
     scaleout.stop(shape)
     scaleout.start(shape, fresh=True)
-    title = f"{args.kind}: {args.users} users, {args.seconds} s" + (
+    title = f"{args.target}: {args.users} users, {args.seconds} s" + (
         " (one app server and one worker killed a third of the way in)" if args.kill else ""
     )
     try:
@@ -259,22 +331,16 @@ def run(args: argparse.Namespace) -> int:
             kill=args.kill,
             drain=args.drain,
             title=title,
+            max_requests=args.max_requests,
         )
         if args.budget:
             email = shape.django(FIRST_ATHLETE)
-            pages = page_budget(shape, email)
-            base = pages["/robots.txt"]["p95"]
-            report += "\n| page, 8 clients back to back | requests | p50 ms | p95 ms "
-            report += "| p95 ÷ /robots.txt |\n"
-            report += "|---|---:|---:|---:|---:|\n"
-            for path, v in pages.items():
-                report += (
-                    f"| `{path}` | {v['n']:.0f} | {v['p50']:.1f} | {v['p95']:.1f} | "
-                    f"{v['p95'] / base:.1f}× |\n"
-                )
+            report += "\n" + budget_table(page_budget(shape, email))
     finally:
         if not args.keep:
             scaleout.stop(shape)
+            if kind != "single":
+                scaleout.drop_database(shape.database)
     print(report)
     if args.markdown:
         Path(args.markdown).write_text(report)
@@ -287,17 +353,18 @@ def render(
     counts: dict,
     killed: dict[str, int | None],
     elapsed: float,
+    failures: dict[str, list[dict]] | None = None,
+    drained: float = 0.0,
 ) -> str:
+    """The markdown report of one run."""
     lines = [
         f"### {title}",
         "",
         "| endpoint | requests | failures | req/s | p50 ms | p95 ms | p99 ms |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    p95: dict[str, float] = {}
     for r in rows:
         name = r["Name"] if r["Name"] != "Aggregated" else "**all**"
-        p95[r["Name"]] = float(r["95%"] or 0)
         lines.append(
             f"| {r['Type'] + ' ' if r['Type'] else ''}{name} | {r['Request Count']} | "
             f"{r['Failure Count']} | {float(r['Requests/s']):.1f} | {r['50%']} | {r['95%']} | "
@@ -305,37 +372,50 @@ def render(
         )
     lines += [
         "",
-        "| write | acknowledged | found once | lost | duplicated |",
-        "|---|---:|---:|---:|---:|",
+        "| write | acknowledged | found once | lost | duplicated | stored in all |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
+    stored = counts.get("stored", {})
     for kind, ns in sorted(counts["found"].items()):
         lines.append(
             f"| {kind} | {len(ns)} | {sum(1 for n in ns if n == 1)} | "
-            f"{sum(1 for n in ns if n == 0)} | {sum(1 for n in ns if n > 1)} |"
+            f"{sum(1 for n in ns if n == 0)} | {sum(1 for n in ns if n > 1)} | "
+            f"{stored.get(kind, '')} |"
         )
     lines.append("")
-    lines.append(f"Imports still waiting after the drain: {counts['pending']}.")
-    trivial = p95.get("/robots.txt") or p95.get("/")
-    today = p95.get("/today/")
-    if today and trivial:
-        base = "/robots.txt" if "/robots.txt" in p95 else "/"
-        ratio = today / trivial
+    lines.append(
+        f"Imports still waiting after the drain: {counts['pending']} "
+        f"(the drain took {drained:.0f} s)."
+    )
+    if failures is not None:
         lines.append(
-            f"`/today/` p95 {today:.0f} ms ÷ `{base}` p95 {trivial:.0f} ms = **{ratio:.1f}×**."
+            f"Failed requests: {len(failures['kill'])} in flight at the kill (5xx or no answer), "
+            f"{len(failures['other'])} other."
         )
+        for e in failures["other"][:10]:
+            lines.append(f"- `{e['name']}` {e['status'] or 'no answer'}: {e['error'][:120]}")
     if killed:
         lines.append(
             f"Killed: app server pid {killed.get('app')}, worker pid {killed.get('worker')}."
         )
-    lines.append(f"Run took {elapsed:.0f} s.")
+    lines.append(f"Load ran {elapsed:.0f} s.")
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kind", choices=scaleout.KINDS, default="single")
+    parser.add_argument(
+        "--target",
+        "--kind",
+        dest="target",
+        choices=sorted(TARGETS),
+        default="sqlite",
+        help="sqlite (= single): one app server and a worker on SQLite; postgres: the same on "
+        "PostgreSQL; scaleout: two app servers, two RQ workers, Redis, S3",
+    )
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--max-requests", type=int, default=0, help="stop after this many")
     parser.add_argument("--athletes", type=int, default=40)
     parser.add_argument("--kill", action="store_true")
     parser.add_argument("--drain", type=int, default=180, help="seconds to wait for the queue")
@@ -345,8 +425,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="leave the shape running")
     parser.add_argument(
         "--budget",
-        action="store_true",
-        help="also time /today/ and the load page against /robots.txt, 8 clients back to back",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after the load, time /today/ and the load page against /robots.txt with 8 "
+        "clients back to back (the page budget; on by default)",
     )
     return run(parser.parse_args(argv))
 

@@ -11,7 +11,10 @@ Three kinds of visitor, all on loopback:
 
 Every write carries a marker of this run (``LOAD_RUN``); when the server acknowledges it (a
 redirect or 200 page that says so), the marker is appended to ``LOAD_ACKS`` so the runner can
-count afterwards that each acknowledged write is in the database exactly once.
+count afterwards that each acknowledged write is in the database exactly once. Every failed
+request (a 5xx, a refused connection, an unexpected answer) is appended to ``LOAD_EVENTS`` with
+when it started and ended, so the runner can tell failures caused by a kill from any other.
+``LOAD_MAX_REQUESTS`` (optional) ends the run after that many requests, whatever its time.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import random
 import re
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,10 +41,13 @@ urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 RUN = os.environ.get("LOAD_RUN", "load")
 ACKS = Path(os.environ.get("LOAD_ACKS", "load-acks.jsonl"))
+EVENTS = Path(os.environ.get("LOAD_EVENTS", "load-events.jsonl"))
+MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "0") or 0)
 ATHLETES: list[str] = json.loads(os.environ.get("LOAD_ATHLETES", "[]"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 _lock = threading.Lock()
 _next_athlete = iter(range(10**9))
+_sent = {"requests": 0}
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -251,6 +258,44 @@ class Subscriber(Visitor):
                 response.success()
             else:
                 response.failure(f"signup: {response.status_code}")
+
+
+@events.request.add_listener
+def _record(
+    request_type: str,
+    name: str,
+    response: Any = None,
+    exception: BaseException | None = None,
+    start_time: float | None = None,
+    context: Any = None,
+    **_: Any,
+) -> None:
+    """Count requests (to stop at ``LOAD_MAX_REQUESTS``) and note each failure with its times."""
+    _sent["requests"] += 1
+    if MAX_REQUESTS and _sent["requests"] == MAX_REQUESTS and _environment.get("env"):
+        import gevent
+
+        gevent.spawn(_environment["env"].runner.quit)
+    status = int(getattr(response, "status_code", 0) or 0)
+    if exception is None and status < 500:
+        return
+    record = {
+        "name": f"{request_type} {name}",
+        "status": status,  # 0: no answer at all (connection refused or reset)
+        "start": start_time or time.time(),
+        "end": time.time(),
+        "error": str(exception)[:200] if exception else "",
+    }
+    with _lock, EVENTS.open("a") as fh:
+        fh.write(json.dumps(record) + "\n")
+
+
+_environment: dict[str, Any] = {}
+
+
+@events.init.add_listener
+def _init(environment: Any, **_: Any) -> None:
+    _environment["env"] = environment
 
 
 @events.quitting.add_listener
