@@ -35,8 +35,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-pytestmark = [pytest.mark.slow]
-
 USERS = 8
 
 
@@ -71,6 +69,28 @@ def shape(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         os.environ.update(saved)
 
 
+def test_a_failure_is_put_down_to_the_kill_only_when_in_flight_at_it() -> None:
+    import load_run
+
+    kill = 1000.0
+
+    def failed(start: float, end: float, status: int = 502) -> dict:
+        return {"name": "GET /", "status": status, "start": start, "end": end, "error": ""}
+
+    events = [
+        failed(999.5, 1000.2),  # in flight at the kill: 502 from haproxy
+        failed(1001.0, 1001.1, status=0),  # connection dropped just after, before marked down
+        failed(1003.0, 1003.1),  # after the grace: a 5xx of its own
+        failed(998.0, 999.0),  # before the kill
+        failed(999.9, 1000.5, status=403),  # not a server-side failure
+    ]
+    split = load_run.classify(events, kill)
+    assert [(e["start"], e["status"]) for e in split["kill"]] == [(999.5, 502), (1001.0, 0)]
+    assert len(split["other"]) == 3
+    assert load_run.classify(events[:1], None)["other"] == events[:1]  # no kill, no excuse
+
+
+@pytest.mark.slow
 def test_bounded_load_with_an_app_server_and_a_worker_killed_loses_nothing(shape: Any) -> None:
     import scaleout
 
