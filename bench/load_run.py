@@ -171,6 +171,7 @@ def measure(
     title: str,
     max_requests: int = 0,
     kill_at: float | None = None,
+    wait: str = "0.5,2",
 ) -> tuple[str, bool, dict]:
     """Load a running shape, count its writes; the report, whether every write is there
     exactly once, and the numbers (per-endpoint rows, the write counts, the failed requests
@@ -187,6 +188,7 @@ def measure(
         "LOAD_ACKS": str(acks),
         "LOAD_EVENTS": str(events),
         "LOAD_MAX_REQUESTS": str(max_requests),
+        "LOAD_WAIT": wait,
         "LOAD_ATHLETES": json.dumps(emails),
         "LOAD_PASSWORD": PASSWORD,
     }
@@ -201,6 +203,10 @@ def measure(
         str(users),
         "--run-time",
         f"{seconds}s",
+        # when the time is up, let each user finish the request it is in, so that no write is
+        # saved without its answer being read (and recorded) on our side
+        "--stop-timeout",
+        "20",
         "--host",
         shape.url,
         "--csv",
@@ -319,7 +325,8 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("NEWSLETTER_IP_LIMIT", "1000000")  # all load comes from 127.0.0.1
     scaleout.stop(shape)
     scaleout.start(shape, fresh=True)
-    title = f"{args.target}: {args.users} users, {args.seconds} s" + (
+    pace = "flat out" if args.wait in ("0", "0,0") else f"{args.wait.replace(',', '–')} s apart"
+    title = f"{args.target}: {args.users} users ({pace}), {args.seconds} s" + (
         " (one app server and one worker killed a third of the way in)" if args.kill else ""
     )
     try:
@@ -332,6 +339,7 @@ def run(args: argparse.Namespace) -> int:
             drain=args.drain,
             title=title,
             max_requests=args.max_requests,
+            wait=args.wait,
         )
         if args.budget:
             email = shape.django(FIRST_ATHLETE)
@@ -416,6 +424,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--max-requests", type=int, default=0, help="stop after this many")
+    parser.add_argument(
+        "--wait",
+        default="0.5,2",
+        help='seconds each user waits between tasks, "min,max" (default 0.5,2: like people); '
+        '"0" sends requests back to back (the shape\'s capacity)',
+    )
     parser.add_argument("--athletes", type=int, default=40)
     parser.add_argument("--kill", action="store_true")
     parser.add_argument("--drain", type=int, default=180, help="seconds to wait for the queue")

@@ -14,7 +14,8 @@ redirect or 200 page that says so), the marker is appended to ``LOAD_ACKS`` so t
 count afterwards that each acknowledged write is in the database exactly once. Every failed
 request (a 5xx, a refused connection, an unexpected answer) is appended to ``LOAD_EVENTS`` with
 when it started and ended, so the runner can tell failures caused by a kill from any other.
-``LOAD_MAX_REQUESTS`` (optional) ends the run after that many requests, whatever its time.
+``LOAD_MAX_REQUESTS`` (optional) ends the run after that many requests, whatever its time;
+``LOAD_WAIT`` ("min,max" seconds between a user's tasks, 0.5–2 by default) sets the pace.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ EVENTS = Path(os.environ.get("LOAD_EVENTS", "load-events.jsonl"))
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "0") or 0)
 ATHLETES: list[str] = json.loads(os.environ.get("LOAD_ATHLETES", "[]"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
+#: Seconds each user waits between tasks, "min,max" (like people by default; "0,0": flat out).
+WAIT = tuple(float(x) for x in os.environ.get("LOAD_WAIT", "0.5,2").split(","))
 _lock = threading.Lock()
 _next_athlete = iter(range(10**9))
 _sent = {"requests": 0}
@@ -58,7 +61,7 @@ def ack(kind: str, marker: str) -> None:
 
 class Visitor(HttpUser):
     abstract = True
-    wait_time = between(0.5, 2.0)
+    wait_time = between(WAIT[0], WAIT[-1])
 
     def on_start(self) -> None:
         self.client.verify = False  # the scale-out shape's self-signed certificate
