@@ -39,6 +39,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -167,9 +168,30 @@ class Shape:
         lines = result.stdout.strip().splitlines()
         return lines[-1] if lines else ""
 
+    def s3(self) -> Any:
+        """A boto3 client for the shape's S3 server."""
+        import boto3
+
+        env = self.env()
+        return boto3.client(
+            "s3",
+            endpoint_url=env["S3_ENDPOINT_URL"],
+            aws_access_key_id=env["S3_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["S3_SECRET_ACCESS_KEY"],
+            region_name=env["S3_REGION"],
+        )
+
     def restart(self, name: str) -> None:
-        """Start one stopped part again (``redis`` or ``s3``), as `start` did."""
-        if name == "redis":
+        """Start one stopped part again (``redis``, ``s3``, ``app1``…, ``worker1``…), as
+        `start` did."""
+        if name.startswith("app"):
+            port = self.app_ports[int(name[3:]) - 1]
+            serve = [str(BIN / "backstride"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+            self.start_process(name, serve)
+            wait_http(f"http://127.0.0.1:{port}/robots.txt")
+        elif name.startswith("worker"):
+            self.start_process(name, [str(BIN / "backstride"), "worker"])
+        elif name == "redis":
             self.start_process("redis", redis_argv(self))
             wait_port(self.redis_port)
         elif name == "s3":
@@ -300,16 +322,7 @@ def create_database(name: str) -> None:
 
 
 def create_bucket(shape: Shape) -> None:
-    import boto3
-
-    env = shape.env()
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=env["S3_ENDPOINT_URL"],
-        aws_access_key_id=env["S3_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["S3_SECRET_ACCESS_KEY"],
-        region_name=env["S3_REGION"],
-    )
+    s3 = shape.s3()
     names = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     if BUCKET not in names:
         s3.create_bucket(Bucket=BUCKET)
@@ -441,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         for key, value in shape.env().items():
             print(f"export {key}={value!r}")
     else:
+        pids = shape.pids()
         status = {
             "url": shape.url,
             "run_dir": str(shape.dir),
@@ -448,12 +462,12 @@ def main(argv: list[str] | None = None) -> int:
             "redis_port": shape.redis_port,
             "s3_port": shape.s3_port,
             "kind": shape.kind,
-            "pids": shape.pids(),
+            "pids": pids,
         }
         if args.json:
             print(json.dumps(status))
         else:
-            for name, pid in status["pids"].items():  # type: ignore[union-attr]
+            for name, pid in pids.items():
                 print(f"{name:8} {'running, pid ' + str(pid) if pid else 'stopped'}")
     return 0
 

@@ -4,8 +4,11 @@ load balancer over HTTPS, as a browser would; the database is read only to count
 
 - an upload received by one app process is stored in S3 and imported by a worker in another;
 - podcast audio is served in byte ranges from S3;
-- a bounded load run (bench/load_run.py) with one app server and one worker killed partway:
-  nothing acknowledged is lost or stored twice;
+- a bounded load run (bench/load_run.py, a few hundred requests) with one app server and one
+  worker killed 10 s in: no acknowledged write lost or stored twice, no import left waiting,
+  nothing stored without an answer except by requests cut off by the kill, and the only failed
+  requests those in flight at the kill (started at most ``load_run.KILL_GRACE`` after it, the
+  time haproxy takes to mark the server down; at most one per user);
 - a Sunday publish queued twice for the same moment runs once with two workers, and the weekly
   email reaches each subscriber once (through a real SMTP server);
 - Redis stopped: /healthz says so, an upload is still saved and is imported when it returns;
@@ -34,6 +37,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 pytestmark = [pytest.mark.slow]
+
+USERS = 8
 
 PASSWORD = "shape-test-password-2026"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -153,17 +158,8 @@ def gpx(day: int) -> bytes:
 
 
 def s3_keys(shape: Any) -> list[str]:
-    import boto3
-
-    env = shape.env()
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=env["S3_ENDPOINT_URL"],
-        aws_access_key_id=env["S3_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["S3_SECRET_ACCESS_KEY"],
-        region_name=env["S3_REGION"],
-    )
-    return [o["Key"] for o in s3.list_objects_v2(Bucket="backstride").get("Contents", [])]
+    listing = shape.s3().list_objects_v2(Bucket="backstride")
+    return [o["Key"] for o in listing.get("Contents", [])]
 
 
 def test_an_upload_to_one_app_server_is_imported_by_a_worker_from_s3(shape: Any) -> None:
@@ -193,28 +189,76 @@ def test_podcast_audio_is_served_in_byte_ranges_from_s3(shape: Any) -> None:
     assert again.status_code == 304
 
 
-def test_a_load_run_with_an_app_server_and_a_worker_killed_loses_nothing(shape: Any) -> None:
+def test_a_failure_is_put_down_to_the_kill_only_when_in_flight_at_it() -> None:
+    import load_run
+
+    kill = 1000.0
+
+    def failed(start: float, end: float, status: int = 502) -> dict:
+        return {"name": "GET /", "status": status, "start": start, "end": end, "error": ""}
+
+    events = [
+        failed(999.5, 1000.2),  # in flight at the kill: 502 from haproxy
+        failed(1001.0, 1001.1, status=0),  # connection dropped just after, before marked down
+        failed(1003.0, 1003.1),  # after the grace: a 5xx of its own
+        failed(998.0, 999.0),  # before the kill
+        failed(999.9, 1000.5, status=403),  # not a server-side failure
+    ]
+    split = load_run.classify(events, kill)
+    assert [(e["start"], e["status"]) for e in split["kill"]] == [(999.5, 502), (1001.0, 0)]
+    assert len(split["other"]) == 3
+    assert load_run.classify(events[:1], None)["other"] == events[:1]  # no kill, no excuse
+
+
+def test_bounded_load_with_an_app_server_and_a_worker_killed_loses_nothing(shape: Any) -> None:
+    import scaleout
+
     import load_run
 
     report, ok, numbers = load_run.measure(
-        shape, users=8, seconds=30, athletes=8, kill=True, drain=90, title="CI smoke run"
+        shape,
+        users=USERS,
+        seconds=35,
+        max_requests=400,
+        athletes=USERS,
+        kill=True,
+        kill_at=10,
+        drain=45,
+        title="CI smoke run (scale-out, both kills)",
     )
     print(report)
-    assert ok, report
-    total = next(r for r in numbers["rows"] if r["Name"] == "Aggregated")
-    assert int(total["Request Count"]) >= 150, report
-    # Only requests in flight on the killed server may fail (haproxy retries the others).
-    assert int(total["Failure Count"]) <= 8, report
-    assert sum(len(ns) for ns in numbers["counts"]["found"].values()) >= 10, report
-    import scaleout
+    counts, failures = numbers["counts"], numbers["failures"]
 
-    for name in ("app1", "worker1"):  # bring the shape back whole for the next tests
-        if not shape.pids()[name]:
-            if name == "app1":
-                serve = ["serve", "--host", "127.0.0.1", "--port", str(shape.app_ports[0])]
-                shape.start_process(name, [str(scaleout.BIN / "backstride"), *serve])
-            else:
-                shape.start_process(name, [str(scaleout.BIN / "backstride"), "worker"])
+    # Both kills happened, and the killed processes are gone.
+    assert numbers["killed"]["app"] and numbers["killed"]["worker"], report
+    pids = shape.pids()
+    assert pids["app1"] is None and pids["worker1"] is None, pids
+    assert pids["app2"] and pids["worker2"], pids
+
+    # A few hundred requests, writes of every kind among them.
+    total = next(r for r in numbers["rows"] if r["Name"] == "Aggregated")
+    assert int(total["Request Count"]) >= 200, report
+    acked = {kind: len(ns) for kind, ns in counts["found"].items()}
+    assert {"run", "upload", "subscriber"} <= set(acked), report
+
+    # Zero lost, zero duplicated, the queue drained by the surviving worker.
+    assert ok, report
+    assert counts["pending"] == 0, report
+    for kind, ns in counts["found"].items():
+        assert all(n == 1 for n in ns), (kind, ns)
+
+    # Failures: only requests in flight at the kill, at most one per user.
+    assert failures["other"] == [], report
+    assert len(failures["kill"]) <= USERS, report
+
+    # Nothing stored without an answer, but what a failed request in the kill window wrote.
+    cut_off = len(failures["kill"])
+    for kind, stored in counts["stored"].items():
+        assert acked.get(kind, 0) <= stored <= acked.get(kind, 0) + cut_off, (kind, report)
+
+    assert scaleout.alive(pids["app2"])  # the survivor still answers through haproxy
+    for name in ("app1", "worker1"):  # the shape whole again for the tests below
+        shape.restart(name)
 
 
 SCHEDULE_TWICE = r"""
