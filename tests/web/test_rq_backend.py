@@ -4,10 +4,9 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
-import pytest
-
-from tests.deps import CI
+from tests.deps import missing_dependency
 
 
 def redis_up() -> bool:
@@ -18,7 +17,27 @@ def redis_up() -> bool:
         return False
 
 
-@pytest.mark.skipif(not redis_up() and not CI, reason="Redis is not running on 127.0.0.1:6379")
+def run_with_rq(tmp_path: Path, script: str, queue_db: int) -> str:
+    """Run ``script`` in a subprocess on the RQ backend (Redis database ``queue_db``, a fresh
+    SQLite file); its output. Redis must be up: fails in CI when it is not, skips elsewhere."""
+    if not redis_up():
+        missing_dependency("Redis is not running on 127.0.0.1:6379")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backstride.settings",
+        "TASKS_BACKEND": "rq",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{queue_db}",
+        "DEBUG": "1",
+        "BACKSTRIDE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/rq.sqlite3",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
 def test_rq_backend_enqueues_into_redis_and_a_worker_runs_it(tmp_path):
     """A subprocess with TASKS_BACKEND=rq enqueues and runs a task through real Redis."""
     queue_db = 9
@@ -37,23 +56,10 @@ call_command("worker", "--batch")
 result.refresh()
 print(result.status, result.return_value)
 """
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "backstride.settings",
-        "TASKS_BACKEND": "rq",
-        "REDIS_URL": f"redis://127.0.0.1:6379/{queue_db}",
-        "DEBUG": "1",
-        "BACKSTRIDE_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/rq.sqlite3",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "SUCCESSFUL pong: hello" in proc.stdout
+    out = run_with_rq(tmp_path, script, queue_db)
+    assert "SUCCESSFUL pong: hello" in out
 
 
-@pytest.mark.skipif(not redis_up() and not CI, reason="Redis is not running on 127.0.0.1:6379")
 def test_rq_workers_run_scheduled_tasks_once_they_are_due(tmp_path):
     """Sunday publishing and reminders are tasks with ``run_after``: RQ keeps them in its
     scheduled registry, and only a worker with the scheduler moves them to the queue."""
@@ -75,17 +81,5 @@ call_command("worker", "--batch")
 result.refresh()
 print(result.status, result.return_value)
 """
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "backstride.settings",
-        "TASKS_BACKEND": "rq",
-        "REDIS_URL": "redis://127.0.0.1:6379/10",
-        "DEBUG": "1",
-        "BACKSTRIDE_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/rq.sqlite3",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "SUCCESSFUL pong: later" in proc.stdout
+    out = run_with_rq(tmp_path, script, 10)
+    assert "SUCCESSFUL pong: later" in out
