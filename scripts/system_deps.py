@@ -17,7 +17,8 @@ Why each package is here:
 - The browser tests drive Debian's ``chromium`` through Playwright (never a downloaded build).
 - ``poppler-utils`` gives ``pdftoppm``, used to look at the manual's pages as pictures.
 - The scale-out shape (``scripts/scaleout.py``, its CI smoke run) puts ``haproxy`` in front of
-  two app processes and starts a private ``redis-server`` for the queue and the cache.
+  two app processes (TLS with a certificate made by ``openssl``) and starts a private
+  ``redis-server`` for the queue and the cache.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ TESTING = [
     "poppler-utils",
     "haproxy",
     "redis-server",
+    "openssl",
 ]
 
 
