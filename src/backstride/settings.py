@@ -328,6 +328,10 @@ elif TASKS_BACKEND == "immediate":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 WORKER_HEARTBEAT_MAX_AGE = int(env("WORKER_HEARTBEAT_MAX_AGE", "120"))
+# RQ: how often an idle worker wakes for its upkeep, which is also when it takes over the
+# scheduler (deferred jobs: the Sunday publish, reminders) from a worker that died holding
+# it. RQ's own default is 10 minutes; the dead worker's lock lasts another 61 s on its own.
+RQ_UPKEEP_SECONDS = max(1, int(env("RQ_UPKEEP_SECONDS", "30")))
 
 # --- Domain options ----------------------------------------------------------------
 MB = 1024 * 1024

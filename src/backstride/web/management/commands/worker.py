@@ -103,6 +103,8 @@ class Command(BaseCommand):
                     "--job-class",
                     "django_tasks_rq.Job",
                     "--with-scheduler",
+                    "--worker-class",
+                    "backstride.lib.rq_worker.Worker",
                     *(["--burst"] if options["batch"] else []),
                 )
             else:
