@@ -52,7 +52,7 @@ import json, sys
 from datetime import timedelta
 from django.utils import timezone
 from backstride.accounts.models import User
-from backstride.rehab.models import RehabProfile, SessionLog
+from backstride.rehab.models import RedFlagScreen, RehabProfile, SessionLog
 from backstride.rehab.services import give_health_consent
 run, count, password = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 emails = []
@@ -67,6 +67,13 @@ for i in range(count):
     profile.phase_started_at = timezone.now() - timedelta(days=10)
     profile.phase_started_on = profile.phase_started_at.date()
     profile.save()
+    # placed through the self-assessment, so its safety questions were answered (all clear):
+    # Today shows the day's plan, not "your weekly safety check"
+    RedFlagScreen.objects.create(
+        user=user, kind="initial", answers={}, stop=False,
+        protocol_id="default", protocol_version="load-test",
+        created_at=timezone.now() - timedelta(days=2),
+    )
     today = timezone.now().astimezone(user.tzinfo).date()
     SessionLog.objects.create(user=user, day=today, phase=1, session_id="settle-a")
     emails.append(email)

@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 — registers the system checks
+        from .freshness import track
+
+        track("accounts.ConsentRecord")  # health consent decides the Today card

@@ -120,9 +120,10 @@ def _log(user: Any, s: Session, start: datetime) -> None:
     if outcome.activity is not None:
         title = {"walk_run": "Walk–run", "run": "Easy run", "treadmill": "Treadmill run"}[s.kind]
         sport = Sport.WALK_RUN if s.kind == "walk_run" else Sport.RUN
-        Activity.objects.filter(pk=outcome.activity.pk).update(
-            sport=sport, title=title, perceived_effort=s.effort, notes=s.notes
-        )
+        activity = outcome.activity  # saved, not update()d: see running/freshness.py
+        activity.sport, activity.title = sport, title
+        activity.perceived_effort, activity.notes = s.effort, s.notes
+        activity.save(update_fields=["sport", "title", "perceived_effort", "notes", "updated_at"])
 
 
 def _loop_point(d: float) -> tuple[float, float]:

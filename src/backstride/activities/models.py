@@ -31,9 +31,18 @@ class Source(models.TextChoices):
     FILE = "file", "Imported file"
 
 
+#: Fields a list or a weekly sum never needs: the route's SVG, the splits, import warnings.
+BULKY_FIELDS = ("route_svg", "splits", "warnings", "notes")
+
+
 class ActivityQuerySet(models.QuerySet["Activity"]):
     def for_user(self, user: object) -> ActivityQuerySet:
         return self.filter(user=user)
+
+    def summaries(self) -> ActivityQuerySet:
+        """Without the bulky fields (route, splits, warnings, notes) that lists and sums
+        never read; a deferred field still loads if something does read it."""
+        return self.defer(*BULKY_FIELDS)
 
 
 class Activity(models.Model):

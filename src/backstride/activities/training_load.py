@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from backstride.accounts import freshness
 from backstride.core.load import acute_chronic, daily_series, week_start, weekly_totals
+from backstride.rehab.records import stopping_screen
 from backstride.rehab.scoring import pain_series
 from backstride.running.services import weekly_ceiling_km
 
@@ -34,20 +37,31 @@ def local_midnight(day: date, zone: Any) -> datetime:
 
 
 def this_week(user: Any, now: datetime | None = None) -> dict[str, Any]:
-    """The athlete's current week (Monday to Sunday in their own time zone)."""
+    """The athlete's current week (Monday to Sunday in their own time zone); from the cache
+    while the athlete's records are unchanged (accounts/freshness.py)."""
+    if now is not None:
+        return _week(user, now)
+    today = timezone.now().astimezone(user.tzinfo).date()
+    stopped = stopping_screen(user) is not None
+    return freshness.cached(user, "this-week", today, stopped, lambda: _week(user, None))
+
+
+def _week(user: Any, now: datetime | None) -> dict[str, Any]:
     zone = user.tzinfo
     today = (now or timezone.now()).astimezone(zone).date()
     monday = week_start(today)
-    activities = list(
-        Activity.objects.filter(
-            user=user,
-            start__gte=local_midnight(monday, zone),
-            start__lt=local_midnight(monday + timedelta(days=7), zone),
-        )
+    week = Activity.objects.filter(
+        user=user,
+        start__gte=local_midnight(monday, zone),
+        start__lt=local_midnight(monday + timedelta(days=7), zone),
+    ).aggregate(
+        running_m=Sum("distance_m", filter=Q(sport__in=RUNNING_SPORTS), default=0.0),
+        sessions=Count("pk"),
+        total_s=Sum("moving_s", default=0.0),
     )
-    running_m = sum(a.distance_m for a in activities if a.sport in RUNNING_SPORTS)
+    running_m = week["running_m"]
     ceiling = weekly_ceiling_km(user)
-    last = Activity.objects.filter(user=user).first()
+    last = Activity.objects.filter(user=user).summaries().first()
     return {
         "start": monday,
         "zone": zone.key,
@@ -55,8 +69,8 @@ def this_week(user: Any, now: datetime | None = None) -> dict[str, Any]:
         "ceiling_km": ceiling,
         "meter_km": min(running_m / 1000.0, ceiling) if ceiling else running_m / 1000.0,
         "over_ceiling": ceiling is not None and running_m / 1000.0 > ceiling,
-        "sessions": len(activities),
-        "total_s": sum(a.moving_s for a in activities),
+        "sessions": week["sessions"],
+        "total_s": week["total_s"],
         "last": last,
     }
 

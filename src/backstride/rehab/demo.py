@@ -274,6 +274,7 @@ def six_weeks_to_phase_3(user: Any, protocol: Protocol) -> None:
     assert phase == 3, f"the demo runner should reach Phase 3, got {phase}"
     if (today - last_screen).days > 3:  # keep the weekly check from greeting the demo login
         _screen(user, protocol, "weekly", _at(user, today - timedelta(days=1), 8))
-    RehabProfile.objects.filter(user=user).update(
-        phase=phase, phase_started_at=phase_started_at, phase_started_on=phase_started_on
-    )
+    profile = RehabProfile.objects.get(user=user)  # saved, not update()d: the plan's
+    profile.phase = phase  # cache hears of the change (running/freshness.py)
+    profile.phase_started_at, profile.phase_started_on = phase_started_at, phase_started_on
+    profile.save(update_fields=["phase", "phase_started_at", "phase_started_on", "updated_at"])

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from backstride.accounts import freshness
 from backstride.accounts.models import User
 from backstride.core import checkins as core_checkins
 from backstride.core.feedback import LIGHT_MEANINGS, Feedback, checkin_feedback
@@ -159,8 +160,12 @@ class TodayCard:
 
 
 def today_summary(user: Any) -> TodayCard:
-    """What to do today, as one :class:`TodayCard`."""
-    return TodayCard(**_today(user))
+    """What to do today, as one :class:`TodayCard`; from the cache while the athlete's
+    records are unchanged (accounts/freshness.py), recomputed the moment a stop appears."""
+    stopped = stopping_screen(user) is not None
+    return freshness.cached(
+        user, "today-card", local_today(user), stopped, lambda: TodayCard(**_today(user))
+    )
 
 
 def _today(user: Any) -> dict[str, Any]:

@@ -15,10 +15,12 @@ from backstride.accounts.models import ConsentRecord
 from backstride.core.protocol import Protocol, default_protocol
 from backstride.core.safety_floor import parse_tailored
 from backstride.core.triage import PAUSING_URGENCIES
+from backstride.lib.snapshot import remembered
 
 from .models import HEALTH_CONSENT_KIND, RedFlagClearance, RedFlagScreen, RehabProfile
 
 
+@remembered
 def protocol_for(user: Any) -> Protocol:
     """The athlete's tailored protocol if a clinician saved one, else the shipped default."""
     profile = RehabProfile.objects.filter(user=user).only("protocol_text").first()
@@ -39,6 +41,14 @@ def parse_cached(text: str) -> Protocol:
     return _PARSED[key]
 
 
+@remembered
+def profile_for(user: Any) -> RehabProfile:
+    """The athlete's rehab profile, made on first use."""
+    profile, _ = RehabProfile.objects.get_or_create(user=user)
+    return profile
+
+
+@remembered
 def has_health_consent(user: Any) -> bool:
     latest = (
         ConsentRecord.objects.filter(user=user, kind=HEALTH_CONSENT_KIND)
@@ -48,6 +58,7 @@ def has_health_consent(user: Any) -> bool:
     return bool(latest and latest.given)
 
 
+@remembered
 def stopping_screen(user: Any) -> RedFlagScreen | None:
     """The latest pausing screen (emergency or urgent) not yet cleared by a clinician."""
     return (

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from backstride.accounts import freshness
 from backstride.accounts.models import ConsentRecord
 from backstride.core import checkins as core_checkins
 from backstride.core.introduce import SessionDone, plan_today_one_change
@@ -34,6 +35,7 @@ from backstride.core.phases import (
 )
 from backstride.core.protocol import Protocol, default_protocol
 from backstride.core.triage import PAUSING_URGENCIES, TriageResult, triage
+from backstride.lib.snapshot import remembered
 
 from . import tasks
 from .models import (
@@ -49,7 +51,7 @@ from .models import (
     SeenClinicianDeclaration,
     SessionLog,
 )
-from .records import earlier_answers, parse_cached, protocol_for, stopping_screen
+from .records import earlier_answers, parse_cached, profile_for, protocol_for, stopping_screen
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +81,6 @@ def set_tailored_protocol(athlete: Any, text: str) -> Protocol:
     profile.protocol_id, profile.protocol_version = protocol.id, protocol.version
     profile.save(update_fields=["protocol_text", "protocol_id", "protocol_version", "updated_at"])
     return protocol
-
-
-def profile_for(user: Any) -> RehabProfile:
-    profile, _ = RehabProfile.objects.get_or_create(user=user)
-    return profile
 
 
 def local_today(user: Any) -> date:
@@ -141,6 +138,7 @@ def open_assessment(user: Any) -> Assessment:
     return Assessment.objects.create(user=user)
 
 
+@remembered
 def completed_assessment(user: Any) -> Assessment | None:
     return (
         Assessment.objects.filter(user=user, completed_at__isnull=False)
@@ -381,14 +379,22 @@ def sessions_done_in_phase(user: Any, profile: RehabProfile) -> int:
 
 
 def today_plan(user: Any, profile: RehabProfile, protocol: Protocol, today: date) -> TodayPlan:
+    """Today's session, rest day or "done" (``profile`` and ``protocol`` are the athlete's
+    own); from the cache while the athlete's records are unchanged (accounts/freshness.py)."""
     assert profile.phase is not None
-    last = SessionLog.objects.filter(user=user).order_by("-day").first()
-    last_day = last.day if last else None
-    if last is not None and last.phase != profile.phase and last_day != today:
-        last_day = None  # a new phase starts fresh: no rest day carried over
-    return plan_today_one_change(
-        protocol, profile.phase, sessions_in_phase(user, profile), last_day, today
-    )
+    phase = profile.phase
+
+    def compute() -> TodayPlan:
+        last = SessionLog.objects.filter(user=user).order_by("-day").first()
+        last_day = last.day if last else None
+        if last is not None and last.phase != phase and last_day != today:
+            last_day = None  # a new phase starts fresh: no rest day carried over
+        return plan_today_one_change(
+            protocol, phase, sessions_in_phase(user, profile), last_day, today
+        )
+
+    stopped = stopping_screen(user) is not None
+    return freshness.cached(user, f"rehab-plan-{phase}", today, stopped, compute)
 
 
 def sessions_in_phase(user: Any, profile: RehabProfile) -> list[SessionDone]:
@@ -556,23 +562,29 @@ def to_core_checkin(c: CheckIn) -> core_checkins.CheckIn:
 
 
 def current_decision(user: Any, today: date | None = None) -> Decision | None:
-    """What the rules say now (not stored unless it changes the phase)."""
+    """What the rules say now (not stored unless it changes the phase); from the cache while
+    the athlete's records are unchanged (accounts/freshness.py)."""
     profile = profile_for(user)
-    if profile.phase is None:
+    phase = profile.phase
+    if phase is None:
         return None
-    today = today or local_today(user)
-    protocol = protocol_for(user)
-    return progress(
-        protocol,
-        profile.phase,
-        phase_checkins(user, profile, today),
-        latest_tests(user, today),
-        today,
-        profile.phase_started_on,
-        history=earlier_checkins(user, profile, today),
-        placed_here=placed_in_current_phase(user, profile),
-        leg_answers=leg_answers(user),
-    )
+    day = today or local_today(user)
+
+    def compute() -> Decision:
+        return progress(
+            protocol_for(user),
+            phase,
+            phase_checkins(user, profile, day),
+            latest_tests(user, day),
+            day,
+            profile.phase_started_on,
+            history=earlier_checkins(user, profile, day),
+            placed_here=placed_in_current_phase(user, profile),
+            leg_answers=leg_answers(user),
+        )
+
+    stopped = stopping_screen(user) is not None
+    return freshness.cached(user, f"rehab-decision-{phase}", day, stopped, compute)
 
 
 def review_progress(user: Any, today: date) -> Decision | None:

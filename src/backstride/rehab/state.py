@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from .models import RedFlagScreen, RehabProfile
-from .records import has_health_consent, stopping_screen
+from .records import has_health_consent, profile_for, stopping_screen
 
 
 class Stage(enum.Enum):
@@ -71,7 +71,7 @@ def athlete_state(user: Any) -> AthleteState:
     stop = stopping_screen(user)
     if stop is not None:
         return AthleteState(Stage.STOPPED, stop=stop)
-    profile, _ = RehabProfile.objects.get_or_create(user=user)
+    profile = profile_for(user)
     if profile.phase is None:
         return AthleteState(Stage.ASSESSMENT, profile=profile)
     if profile.pending_screen:

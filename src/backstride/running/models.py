@@ -6,8 +6,9 @@
 - :class:`CalendarToken`: the secret in a private calendar-feed URL, revocable.
 
 Where the athlete stands on the ladder, each change tested and its verdict are *derived* from
-these rows by the pure engine (``backstride.core.treat``) every time: the same history always
-gives the same plan, so nothing computed is stored and nothing can go stale.
+these rows by the pure engine (``backstride.core.treat``): the same history always gives the
+same plan, so nothing computed is stored. A computed plan may be reused from the cache only
+under the athlete's records token (``accounts/freshness.py``), which every write replaces.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from backstride.accounts import freshness
 from backstride.accounts.models import User
 from backstride.activities.models import Activity, Sport
 from backstride.core.protocol import Protocol
@@ -43,6 +44,7 @@ from backstride.core.treat import (
     prescribe,
 )
 from backstride.core.treat import ReadinessResult as ReadinessRecord
+from backstride.lib.snapshot import remembered
 from backstride.rehab import services as rehab
 from backstride.rehab.models import OutcomeScore, PhaseChange
 
@@ -84,6 +86,7 @@ def audience_for(user: User) -> Audience:
     return Audience.RETURNING
 
 
+@remembered
 def baseline_pain(user: User, today: date) -> int:
     """The athlete's usual pain: their latest NPRS (average pain over a week), rounded down,
     so "settled" is never measured against more pain than they reported; 0 without one."""
@@ -111,11 +114,12 @@ def build_profile(user: User, protocol: Protocol, today: date) -> Profile:
         sport=Sport.RUN,
         start__gte=local_midnight(user, today - timedelta(days=window)),
         start__lt=local_midnight(user, today + timedelta(days=1)),
-    ).only("start", "distance_m", "moving_s")
+        moving_s__gt=0,
+    ).values_list("start", "distance_m", "moving_s")
+    zone = user.tzinfo
     recent = tuple(
-        PastRun(run_day(a, user), a.distance_m / 1000, a.moving_s / 60)
-        for a in runs
-        if a.moving_s > 0
+        PastRun(start.astimezone(zone).date(), distance_m / 1000, moving_s / 60)
+        for start, distance_m, moving_s in runs
     )
     return Profile(
         phase=profile.phase or 0,
@@ -158,8 +162,53 @@ def sessions_between(user: User, since: date, today: date) -> list[Activity]:
             start__gte=local_midnight(user, since),
             start__lt=local_midnight(user, today + timedelta(days=1)),
         )
+        .summaries()
         .select_related("run_checkin")
         .order_by("start", "pk")
+    )
+
+
+#: The columns :func:`session_records` reads: the session's, then its check-in's answers.
+_SESSION_COLUMNS = ("start", "sport", "distance_m", "moving_s", "run_checkin__id")
+_RESPONSE_FIELDS = (
+    "pain_during",
+    "pain_after",
+    "pain_evening",
+    "pain_next_morning",
+    "pain_48h",
+    "leg_new",
+    "leg_spreading",
+    "stiffness",
+)
+_RESPONSE_COLUMNS = tuple(f"run_checkin__{f}" for f in _RESPONSE_FIELDS)
+
+
+def session_records(user: User, since: date, today: date) -> tuple[SessionRecord, ...]:
+    """The engine's :class:`SessionRecord` of each session from ``since`` to ``today``, with
+    its check-in's answers: the rows of :func:`sessions_between`, read as values (the
+    engine needs a few columns, not whole rows)."""
+    zone = user.tzinfo
+    rows = (
+        Activity.objects.filter(
+            user=user,
+            sport__in=list(KINDS),
+            start__gte=local_midnight(user, since),
+            start__lt=local_midnight(user, today + timedelta(days=1)),
+        )
+        .order_by("start", "pk")
+        .values_list(*_SESSION_COLUMNS, *_RESPONSE_COLUMNS)
+    )
+    return tuple(
+        SessionRecord(
+            on=start.astimezone(zone).date(),
+            kind=KINDS[sport],
+            distance_km=distance_m / 1000 if sport in RUN_SPORTS else 0.0,
+            duration_min=moving_s / 60,
+            response=None
+            if checkin_id is None
+            else Response(**dict(zip(_RESPONSE_FIELDS, answers, strict=True))),
+        )
+        for start, sport, distance_m, moving_s, checkin_id, *answers in rows
     )
 
 
@@ -178,16 +227,7 @@ def build_history(user: User, protocol: Protocol, profile: Profile, today: date)
     valid = running.gate.readiness_valid_days if running else 42
     window = running.longest_run.window_days if running else 30
     since = min(profile.phase_since, today - timedelta(days=window))
-    sessions = tuple(
-        SessionRecord(
-            on=run_day(a, user),
-            kind=KINDS[a.sport],
-            distance_km=a.distance_m / 1000 if a.sport in RUN_SPORTS else 0.0,
-            duration_min=a.moving_s / 60,
-            response=to_response(checkin_of(a)),
-        )
-        for a in sessions_between(user, since, today)
-    )
+    sessions = session_records(user, since, today)
     readiness = tuple(
         _readiness_record(r)
         for r in ReadinessResult.objects.filter(
@@ -219,9 +259,14 @@ def prescription_for(user: User, today: date | None = None) -> Prescription:
     change being tested, when the next change may be tried, and the reasons (rule, source).
     ``today`` defaults to the athlete's local today."""
     today = today or local_today(user)
-    protocol = protocol_for(user)
-    profile = build_profile(user, protocol, today)
-    return prescribe(protocol, profile, build_history(user, protocol, profile, today), today)
+
+    def compute() -> Prescription:
+        protocol = protocol_for(user)
+        profile = build_profile(user, protocol, today)
+        return prescribe(protocol, profile, build_history(user, protocol, profile, today), today)
+
+    stopped = rehab.stopping_screen(user) is not None
+    return freshness.cached(user, "running-plan", today, stopped, compute)
 
 
 @dataclass(frozen=True)

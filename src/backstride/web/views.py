@@ -12,8 +12,9 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from backstride.lib.snapshot import reading
 from backstride.publication.services import homepage_context
-from backstride.rehab.models import RedFlagScreen
+from backstride.rehab.records import stopping_screen
 
 from . import health
 
@@ -25,18 +26,19 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    # A red-flag stop pauses everything: no training prompts (runs, activity logging) at all.
-    context: dict[str, Any] = {"training_paused": training_paused(user)}
     if getattr(user, "is_clinician", False):
         return redirect("clinic:caseload")  # a clinician's day starts at their caseload
-    return render(request, "web/dashboard.html", context)
+    # The cards (rehab, running, this week) each ask for the protocol, the profile and any
+    # stop: one read snapshot answers them all once, for this request only.
+    with reading():
+        # A red-flag stop pauses everything: no training prompts (runs, activity logging).
+        context: dict[str, Any] = {"training_paused": training_paused(user)}
+        return render(request, "web/dashboard.html", context)
 
 
 def training_paused(user: Any) -> bool:
     """True while a red-flag screen stops the athlete's program (not yet cleared)."""
-    return RedFlagScreen.objects.filter(
-        user=user, stop=True, clearance__isnull=True, urgency__in=("emergency", "urgent")
-    ).exists()
+    return stopping_screen(user) is not None
 
 
 @never_cache

@@ -3,11 +3,14 @@ session), from the running services."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import template
 
+from backstride.accounts import freshness
 from backstride.accounts.models import User
+from backstride.rehab import records as rehab_records
 from backstride.running import checkins, services
 
 register = template.Library()
@@ -18,6 +21,11 @@ def running_today(user: Any) -> dict[str, Any]:
     if not isinstance(user, User) or not user.is_athlete:
         return {}
     today = services.local_today(user)
+    stopped = rehab_records.stopping_screen(user) is not None
+    return freshness.cached(user, "running-today", today, stopped, lambda: _card(user, today))
+
+
+def _card(user: User, today: date) -> dict[str, Any]:
     pending = checkins.pending_checkins(user, today)
     followups = checkins.due_followups(user, today)
     rx = services.prescription_for(user, today)

@@ -1,0 +1,106 @@
+"""When something computed from an athlete's records may be reused.
+
+The rules are pure: the same records give the same plan. Reading the records takes a dozen
+queries (sessions, check-ins, tests, phase changes, red-flag screens…), and Today, the rehab
+and running pages and the API each ask. So a computed answer (the running prescription, the
+rehab phase decision) is kept in the cache under a key made of what it was computed from:
+
+- the athlete's :class:`~.models.RecordsVersion` token, which every save or delete of a
+  tracked row replaces, in the same transaction as the write (a rolled-back write rolls the
+  token back with it, and the next write draws a new one, never the old). Each app lists its
+  own tracked models with :func:`track` in its ``AppConfig.ready``;
+- the day and the athlete's time zone (answers are per day);
+- whether a red-flag screen stops the program now, read fresh by the caller (so a stop
+  shows at once, whatever else happens);
+- a fingerprint of Backstride's own source and protocol files (a deploy that changes the
+  rules never reuses an answer made by the old ones).
+
+``tests/accounts/test_freshness.py`` checks that every table a cached computation reads is
+tracked, so a new input cannot be forgotten, and that no code changes a tracked model with
+``update()`` or ``bulk_create()``, which send no signal (code that must, calls :func:`bump`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.core.cache import cache as django_cache
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+
+from backstride.lib.snapshot import remembered
+
+from .models import RecordsVersion
+
+T = TypeVar("T")
+
+#: Each tracked model (``app.Model``) with the path from a row to its athlete's id.
+TRACKED: dict[str, str] = {}
+
+#: How long an answer stays in the cache at most (answers are per day anyway).
+TTL_SECONDS = 24 * 3600
+
+
+def track(label: str, athlete: str = "user_id") -> None:
+    """Replace the athlete's token whenever a ``label`` row is saved or deleted; ``athlete``
+    is the attribute path from a row to the athlete's id (``screen.user_id``)."""
+    model = apps.get_model(label)
+    TRACKED[label] = athlete
+
+    def receiver(instance: Model, **_: Any) -> None:
+        bump(_athlete_of(instance, athlete))
+
+    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"records:{label}:s")
+    post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"records:{label}:d")
+
+
+def bump(user_id: int | None) -> None:
+    """Replace the athlete's token: every answer computed before is unreachable."""
+    if user_id is not None:
+        RecordsVersion.objects.filter(user_id=user_id).update(token=uuid.uuid4())
+
+
+@remembered
+def token(user: Any) -> uuid.UUID:
+    """The athlete's current token (made on first use: nothing was cached before it)."""
+    row, _ = RecordsVersion.objects.get_or_create(user_id=user.pk)
+    return row.token
+
+
+def cached(user: Any, name: str, day: date, stopped: bool, compute: Callable[[], T]) -> T:
+    """``compute()``'s answer (``name``: what it is) for this athlete and day, from the cache
+    when no tracked record has changed since it was stored."""
+    parts = (name, user.pk, token(user), day, user.timezone, int(stopped), source_fingerprint())
+    key = ":".join(str(p) for p in parts)
+    kept: tuple[T] | None = django_cache.get(key)  # a 1-tuple: None is an answer too
+    if kept is None:
+        kept = (compute(),)
+        django_cache.set(key, kept, TTL_SECONDS)
+    return kept[0]
+
+
+@cache
+def source_fingerprint() -> str:
+    """A short hash of Backstride's Python source and shipped protocol files."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml") and "migrations" not in path.parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _athlete_of(instance: Model, path: str) -> int | None:
+    value: Any = instance
+    for part in path.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return int(value)
