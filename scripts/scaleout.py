@@ -273,6 +273,10 @@ defaults
     timeout client 120s
     timeout server 120s
     timeout queue 30s
+    # A killed server refuses the check's connection at once; a busy one answers it late (the
+    # check waits behind the requests in its backlog): give it 5 s, or flat-out load marks
+    # the only server down and every request gets a 503.
+    timeout check 5s
     # A request whose connection failed never reached an app server: send it to the other.
     # Nothing else is retried, so a write that reached a server is never sent twice.
     retries 3

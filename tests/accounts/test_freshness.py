@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from backstride.accounts import freshness
-from backstride.accounts.models import ConsentRecord, RecordsVersion, User
+from backstride.accounts.models import ConsentRecord, RecordsChange, User
 from backstride.activities.models import Activity, Sport
 from backstride.activities.training_load import this_week
 from backstride.rehab import services as rehab
@@ -63,7 +63,7 @@ NAMES = ["running plan", "rehab decision", "rehab plan", "today card", "running 
 def test_every_table_a_cached_answer_reads_is_tracked(runner, name):
     tracked = {apps.get_model(label)._meta.db_table for label in freshness.TRACKED}
     # the athlete's own row: the one field the answers read, the time zone, is in the key
-    allowed = tracked | {RecordsVersion._meta.db_table, User._meta.db_table}
+    allowed = tracked | {RecordsChange._meta.db_table, User._meta.db_table}
     compute = computations(runner)[name]
     cache.clear()
     with CaptureQueriesContext(connection) as captured:
@@ -90,16 +90,15 @@ def test_a_second_ask_reads_only_the_token_the_stop_and_the_phase(runner, name):
         for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', q["sql"])
     }
     stop = {"rehab_redflagscreen", "rehab_redflagclearance"}  # the stop (a join)
-    assert read <= {"accounts_recordsversion", "rehab_rehabprofile", *stop}, read
+    assert read <= {"accounts_recordschange", "rehab_rehabprofile", *stop}, read
     assert len(captured) <= 3
 
 
 @pytest.mark.parametrize("label", sorted(freshness.TRACKED))
 def test_each_save_and_delete_of_an_input_replaces_the_token(runner, clinician, label):
     def token() -> Any:
-        return RecordsVersion.objects.get(user=runner).token
+        return freshness.token(runner)
 
-    freshness.token(runner)
     model = apps.get_model(label)
     if model is RedFlagClearance:  # the demo has none: a clinician clears a stop
         screen = RedFlagScreen.objects.create(user=runner, kind="weekly", stop=True)
@@ -165,10 +164,31 @@ def test_a_red_flag_stop_shows_at_once_even_when_written_without_signals(runner)
 
 
 def test_another_athlete_plan_is_not_touched(runner, other_athlete):
-    freshness.token(other_athlete)
-    theirs = RecordsVersion.objects.get(user=other_athlete).token
+    theirs = freshness.token(other_athlete)
     Activity.objects.filter(user=runner).first().save()
-    assert RecordsVersion.objects.get(user=other_athlete).token == theirs
+    assert freshness.token(other_athlete) == theirs
+
+
+def test_a_change_is_an_insert_so_two_writers_never_wait_on_one_row(runner):
+    with CaptureQueriesContext(connection) as captured:
+        Activity.objects.filter(user=runner).first().save()
+    sql = [q["sql"] for q in captured.captured_queries if "accounts_recordschange" in q["sql"]]
+    assert len(sql) == 1 and sql[0].startswith("INSERT"), sql
+
+
+def test_nothing_is_cached_inside_a_transaction(runner):
+    calls = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    day = services.local_today(runner)
+    with transaction.atomic():
+        assert freshness.cached(runner, "probe", day, False, compute) == 1
+        assert freshness.cached(runner, "probe", day, False, compute) == 2
+    assert freshness.cached(runner, "probe", day, False, compute) == 3
+    assert freshness.cached(runner, "probe", day, False, compute) == 3  # outside: kept
 
 
 def test_no_code_changes_an_input_without_a_signal():
@@ -199,7 +219,8 @@ def test_no_code_changes_an_input_without_a_signal():
     assert found == []
 
 
-def test_the_token_row_goes_with_the_athlete(runner):
-    freshness.token(runner)
-    User.objects.filter(pk=runner.pk).delete()
-    assert not RecordsVersion.objects.filter(user_id=runner.pk).exists()
+def test_deleting_an_athlete_takes_their_change_rows_and_adds_none(runner):
+    assert RecordsChange.objects.filter(user_id=runner.pk).exists()
+    User.objects.filter(pk=runner.pk).delete()  # cascades through every tracked model
+    assert not RecordsChange.objects.filter(user_id=runner.pk).exists()
+    runner.pk = None

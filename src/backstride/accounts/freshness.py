@@ -5,15 +5,21 @@ queries (sessions, check-ins, tests, phase changes, red-flag screens…), and To
 and running pages and the API each ask. So a computed answer (the running prescription, the
 rehab phase decision) is kept in the cache under a key made of what it was computed from:
 
-- the athlete's :class:`~.models.RecordsVersion` token, which every save or delete of a
-  tracked row replaces, in the same transaction as the write (a rolled-back write rolls the
-  token back with it, and the next write draws a new one, never the old). Each app lists its
-  own tracked models with :func:`track` in its ``AppConfig.ready``;
+- the athlete's token: the count and the newest id of their :class:`~.models.RecordsChange`
+  rows. Every save or delete of a tracked row adds one, in the same transaction as the
+  write: rows are only added, so concurrent writes never wait on each other's row (an
+  updated version row deadlocked an import against a check-in on PostgreSQL), and a
+  rolled-back write takes its row with it. The count changes with every committed write
+  even when they commit out of order. Each app lists its tracked models with :func:`track`
+  in its ``AppConfig.ready``;
 - the day and the athlete's time zone (answers are per day);
 - whether a red-flag screen stops the program now, read fresh by the caller (so a stop
   shows at once, whatever else happens);
 - a fingerprint of Backstride's own source and protocol files (a deploy that changes the
   rules never reuses an answer made by the old ones).
+
+Inside a transaction nothing is read from or put in the cache: what a transaction sees may
+still be rolled back. (The test suite's own outer transaction does not count.)
 
 ``tests/accounts/test_freshness.py`` checks that every table a cached computation reads is
 tracked, so a new input cannot be forgotten, and that no code changes a tracked model with
@@ -23,7 +29,6 @@ tracked, so a new input cannot be forgotten, and that no code changes a tracked 
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Callable
 from datetime import date
 from functools import cache
@@ -32,12 +37,13 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache as django_cache
-from django.db.models import Model
+from django.db import connection
+from django.db.models import Count, Max, Model
 from django.db.models.signals import post_delete, post_save
 
 from backstride.lib.snapshot import remembered
 
-from .models import RecordsVersion
+from .models import RecordsChange, User
 
 T = TypeVar("T")
 
@@ -49,34 +55,40 @@ TTL_SECONDS = 24 * 3600
 
 
 def track(label: str, athlete: str = "user_id") -> None:
-    """Replace the athlete's token whenever a ``label`` row is saved or deleted; ``athlete``
-    is the attribute path from a row to the athlete's id (``screen.user_id``)."""
+    """Add a change row for the athlete whenever a ``label`` row is saved or deleted;
+    ``athlete`` is the attribute path from a row to the athlete's id (``screen.user_id``)."""
     model = apps.get_model(label)
     TRACKED[label] = athlete
 
-    def receiver(instance: Model, **_: Any) -> None:
+    def saved(instance: Model, **_: Any) -> None:
         bump(_athlete_of(instance, athlete))
 
-    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"records:{label}:s")
-    post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"records:{label}:d")
+    def deleted(instance: Model, origin: Any = None, **_: Any) -> None:
+        if not _deleting_a_person(origin):  # their change rows go with them
+            bump(_athlete_of(instance, athlete))
+
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"records:{label}:s")
+    post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"records:{label}:d")
 
 
 def bump(user_id: int | None) -> None:
-    """Replace the athlete's token: every answer computed before is unreachable."""
+    """Record a change to the athlete's records: every answer computed before is unreachable."""
     if user_id is not None:
-        RecordsVersion.objects.filter(user_id=user_id).update(token=uuid.uuid4())
+        RecordsChange.objects.create(user_id=user_id)
 
 
 @remembered
-def token(user: Any) -> uuid.UUID:
-    """The athlete's current token (made on first use: nothing was cached before it)."""
-    row, _ = RecordsVersion.objects.get_or_create(user_id=user.pk)
-    return row.token
+def token(user: Any) -> str:
+    """The athlete's current token: how many changes, and the newest."""
+    seen = RecordsChange.objects.filter(user_id=user.pk).aggregate(n=Count("id"), last=Max("id"))
+    return f"{seen['n']}.{seen['last'] or 0}"
 
 
 def cached(user: Any, name: str, day: date, stopped: bool, compute: Callable[[], T]) -> T:
     """``compute()``'s answer (``name``: what it is) for this athlete and day, from the cache
     when no tracked record has changed since it was stored."""
+    if _in_transaction():
+        return compute()
     parts = (name, user.pk, token(user), day, user.timezone, int(stopped), source_fingerprint())
     key = ":".join(str(p) for p in parts)
     kept: tuple[T] | None = django_cache.get(key)  # a 1-tuple: None is an answer too
@@ -84,6 +96,16 @@ def cached(user: Any, name: str, day: date, stopped: bool, compute: Callable[[],
         kept = (compute(),)
         django_cache.set(key, kept, TTL_SECONDS)
     return kept[0]
+
+
+def _in_transaction() -> bool:
+    # Django marks the atomic blocks a TestCase opens around each test; only ours count.
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _deleting_a_person(origin: Any) -> bool:
+    model = getattr(origin, "model", None) or type(origin)
+    return isinstance(model, type) and issubclass(model, User)
 
 
 @cache

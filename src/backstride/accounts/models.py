@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -431,16 +430,19 @@ class AuditEvent(models.Model):
         raise PermissionError("The audit log is append-only.")
 
 
-class RecordsVersion(models.Model):
-    """A token every write to an athlete's health and training records replaces
-    (:mod:`.freshness`): something computed from those records may be reused from the cache
-    only under the token it was computed with. Written only with ``update()``, never through
-    an instance, so no stale copy can write an old token back."""
+class RecordsChange(models.Model):
+    """One row for each change to an athlete's tracked health and training records
+    (:mod:`.freshness`): the count and the newest id of an athlete's rows make the token
+    under which something computed from those records may be reused from the cache. Rows
+    are only ever added (within the writing transaction), so two writes never wait on one
+    row's lock, and a rolled-back write takes its row with it."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    token = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "id"], name="records_change_user")]
 
     def __str__(self) -> str:
-        return f"records version of user {self.user_id}"
+        return f"change {self.pk} to the records of user {self.user_id}"
