@@ -375,7 +375,7 @@ TABLES: tuple[Table, ...] = (
 #: Models that point at a person (directly or through another model) but are not exported.
 NOT_EXPORTED: dict[str, str] = {
     "accounts.EmailToken": "single-use email-link secrets, useless once used",
-    "accounts.RecordsVersion": "a random cache key replaced on every change, says nothing",
+    "accounts.RecordsChange": "a bare counter of changes, for the cache: says nothing itself",
     "admin.LogEntry": "the admin site's record of a staff member's own edits",
     "clinic.ClinicianNote": "clinicians' private working notes about a client (never shown to "
     "the client; the practice answers a request for them)",
