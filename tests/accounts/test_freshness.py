@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from backstride.accounts import freshness
 from backstride.accounts.models import ConsentRecord, RecordsChange, User
 from backstride.activities.models import Activity, Sport
-from backstride.activities.training_load import this_week
+from backstride.activities.training_load import load_context, this_week
 from backstride.rehab import services as rehab
 from backstride.rehab.guide import today_summary
 from backstride.rehab.models import RedFlagClearance, RedFlagScreen, SeenClinicianDeclaration
@@ -53,10 +53,19 @@ def computations(user: Any) -> dict[str, Any]:
         "today card": lambda: today_summary(user),
         "running today": lambda: running_today(user),
         "this week": lambda: this_week(user),
+        "load page": lambda: load_context(user),
     }
 
 
-NAMES = ["running plan", "rehab decision", "rehab plan", "today card", "running today", "this week"]
+NAMES = [
+    "running plan",
+    "rehab decision",
+    "rehab plan",
+    "today card",
+    "running today",
+    "this week",
+    "load page",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)

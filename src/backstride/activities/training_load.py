@@ -104,7 +104,16 @@ def _mean(values: list[float]) -> float | None:
 
 
 def load_context(user: Any, weeks: int = 12, now: datetime | None = None) -> dict[str, Any]:
-    """The load page: ``weeks`` rows up to this week, the chart series and the ceiling."""
+    """The load page: ``weeks`` rows up to this week, the chart series and the ceiling; from
+    the cache while the athlete's records are unchanged (accounts/freshness.py)."""
+    if now is not None:
+        return _load(user, weeks, now)
+    today = timezone.now().astimezone(user.tzinfo).date()
+    stopped = stopping_screen(user) is not None
+    return freshness.cached(user, f"load-{weeks}", today, stopped, lambda: _load(user, weeks, None))
+
+
+def _load(user: Any, weeks: int, now: datetime | None) -> dict[str, Any]:
     zone = user.tzinfo
     today = (now or timezone.now()).astimezone(zone).date()
     first = week_start(today) - timedelta(weeks=weeks - 1)
