@@ -233,3 +233,17 @@ def test_deleting_an_athlete_takes_their_change_rows_and_adds_none(runner):
     User.objects.filter(pk=runner.pk).delete()  # cascades through every tracked model
     assert not RecordsChange.objects.filter(user_id=runner.pk).exists()
     runner.pk = None
+
+
+def test_a_cache_that_is_down_slows_the_page_never_breaks_it(runner, settings):
+    """The scale-out shape keeps the cards in Redis; with Redis down they are computed afresh."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+        }
+    }
+    assert "Redis" in type(caches["default"]).__name__  # the settings fixture swapped it
+    assert freshness.cached(runner, "probe", services.local_today(runner), False, lambda: 42) == 42

@@ -28,7 +28,9 @@ tracked, so a new input cannot be forgotten, and that no code changes a tracked 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import date
 from functools import cache
@@ -46,6 +48,7 @@ from backstride.lib.snapshot import remembered
 from .models import RecordsChange, User
 
 T = TypeVar("T")
+log = logging.getLogger("backstride.cache")
 
 #: Each tracked model (``app.Model``) with the path from a row to its athlete's id.
 TRACKED: dict[str, str] = {}
@@ -91,10 +94,15 @@ def cached(user: Any, name: str, day: date, stopped: bool, compute: Callable[[],
         return compute()
     parts = (name, user.pk, token(user), day, user.timezone, int(stopped), source_fingerprint())
     key = ":".join(str(p) for p in parts)
-    kept: tuple[T] | None = django_cache.get(key)  # a 1-tuple: None is an answer too
+    try:
+        kept: tuple[T] | None = django_cache.get(key)  # a 1-tuple: None is an answer too
+    except Exception:  # a shared cache that is down (Redis) slows the page, never breaks it
+        log.warning("cache unavailable: %s computed afresh", name)
+        return compute()
     if kept is None:
         kept = (compute(),)
-        django_cache.set(key, kept, TTL_SECONDS)
+        with contextlib.suppress(Exception):
+            django_cache.set(key, kept, TTL_SECONDS)
     return kept[0]
 
 
