@@ -37,6 +37,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache. Each test's transaction is rolled back, and on
+    SQLite the ids it used are used again by the next test, so a records token
+    (accounts/freshness.py) could repeat across tests; in production a token is never read
+    inside a transaction that might roll back."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     name = {"sqlite3": "SQLite", "postgresql": "PostgreSQL"}.get(engine, engine)

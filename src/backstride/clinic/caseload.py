@@ -30,6 +30,7 @@ from backstride.lib import logs
 from backstride.rehab.models import CheckIn, OutcomeScore, RedFlagScreen, RehabProfile, SessionLog
 from backstride.rehab.records import parse_cached
 from backstride.running.models import RunCheckIn
+from backstride.running.services import RESPONSE_FIELDS
 
 SHOW_CHOICES = {"all": "Everyone", "attention": "Needs attention"}
 PER_PAGE = 25
@@ -133,20 +134,10 @@ def gather(links: Sequence[CareLink], today_utc: date | None = None) -> list[cor
     runs: dict[int, list[tuple[datetime, Response]]] = defaultdict(list)
     for run_row in RunCheckIn.objects.filter(
         user_id__in=ids, activity__start__gte=since_dt
-    ).values_list(
-        "user_id",
-        "activity__start",
-        "pain_during",
-        "pain_after",
-        "pain_evening",
-        "pain_next_morning",
-        "pain_48h",
-        "leg_new",
-        "leg_spreading",
-        "stiffness",
-    ):
+    ).values_list("user_id", "activity__start", *RESPONSE_FIELDS):
         user_id, start, *answers = run_row
-        runs[user_id].append((start, Response(*answers)))  # type: ignore[arg-type]
+        response = Response(**dict(zip(RESPONSE_FIELDS, answers, strict=True)))
+        runs[user_id].append((start, response))
     sessions: dict[int, set[date]] = defaultdict(set)
     for user_id, day in SessionLog.objects.filter(user_id__in=ids, day__gte=since).values_list(
         "user_id", "day"

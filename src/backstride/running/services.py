@@ -17,7 +17,7 @@ Writing (one transaction each; bad input raises ``ValidationError`` and saves no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -168,19 +168,12 @@ def sessions_between(user: User, since: date, today: date) -> list[Activity]:
     )
 
 
+#: A run check-in's answers the engine reads: the fields of its ``Response``, which are named
+#: as the ``RunCheckIn`` columns are.
+RESPONSE_FIELDS = tuple(f.name for f in fields(Response))
 #: The columns :func:`session_records` reads: the session's, then its check-in's answers.
 _SESSION_COLUMNS = ("start", "sport", "distance_m", "moving_s", "run_checkin__id")
-_RESPONSE_FIELDS = (
-    "pain_during",
-    "pain_after",
-    "pain_evening",
-    "pain_next_morning",
-    "pain_48h",
-    "leg_new",
-    "leg_spreading",
-    "stiffness",
-)
-_RESPONSE_COLUMNS = tuple(f"run_checkin__{f}" for f in _RESPONSE_FIELDS)
+_RESPONSE_COLUMNS = tuple(f"run_checkin__{f}" for f in RESPONSE_FIELDS)
 
 
 def session_records(user: User, since: date, today: date) -> tuple[SessionRecord, ...]:
@@ -206,7 +199,7 @@ def session_records(user: User, since: date, today: date) -> tuple[SessionRecord
             duration_min=moving_s / 60,
             response=None
             if checkin_id is None
-            else Response(**dict(zip(_RESPONSE_FIELDS, answers, strict=True))),
+            else Response(**dict(zip(RESPONSE_FIELDS, answers, strict=True))),
         )
         for start, sport, distance_m, moving_s, checkin_id, *answers in rows
     )
