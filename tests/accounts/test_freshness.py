@@ -194,10 +194,10 @@ def test_nothing_is_cached_inside_a_transaction(runner):
 
     day = services.local_today(runner)
     with transaction.atomic():
-        assert freshness.cached(runner, "probe", day, False, compute) == 1
-        assert freshness.cached(runner, "probe", day, False, compute) == 2
-    assert freshness.cached(runner, "probe", day, False, compute) == 3
-    assert freshness.cached(runner, "probe", day, False, compute) == 3  # outside: kept
+        assert freshness.cached(runner, "probe", day, compute) == 1
+        assert freshness.cached(runner, "probe", day, compute) == 2
+    assert freshness.cached(runner, "probe", day, compute) == 3
+    assert freshness.cached(runner, "probe", day, compute) == 3  # outside: kept
 
 
 def test_no_code_changes_an_input_without_a_signal():
@@ -246,4 +246,4 @@ def test_a_cache_that_is_down_slows_the_page_never_breaks_it(runner, settings):
         }
     }
     assert "Redis" in type(caches["default"]).__name__  # the settings fixture swapped it
-    assert freshness.cached(runner, "probe", services.local_today(runner), False, lambda: 42) == 42
+    assert freshness.cached(runner, "probe", services.local_today(runner), lambda: 42) == 42

@@ -13,8 +13,8 @@ rehab phase decision) is kept in the cache under a key made of what it was compu
   even when they commit out of order. Each app lists its tracked models with :func:`track`
   in its ``AppConfig.ready``;
 - the day and the athlete's time zone (answers are per day);
-- whether a red-flag screen stops the program now, read fresh by the caller (so a stop
-  shows at once, whatever else happens);
+- what must be read fresh every time (:func:`read_fresh`): rehab registers "does a red-flag
+  screen stop the program now?", so a stop shows at once, whatever else happens;
 - a fingerprint of Backstride's own source and protocol files (a deploy that changes the
   rules never reuses an answer made by the old ones).
 
@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -52,6 +52,9 @@ log = logging.getLogger("backstride.cache")
 
 #: Each tracked model (``app.Model``) with the path from a row to its athlete's id.
 TRACKED: dict[str, str] = {}
+
+#: Questions asked afresh on every lookup, their answers part of the key (:func:`read_fresh`).
+FRESH: list[Callable[[Any], Hashable]] = []
 
 #: How long an answer stays in the cache at most (answers are per day anyway).
 TTL_SECONDS = 24 * 3600
@@ -74,6 +77,12 @@ def track(label: str, athlete: str = "user_id") -> None:
     post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"records:{label}:d")
 
 
+def read_fresh(question: Callable[[Any], Hashable]) -> None:
+    """Make ``question(user)`` part of every key, read afresh on each lookup (from an app's
+    ``AppConfig.ready``): an answer it changes is never served from before the change."""
+    FRESH.append(question)
+
+
 def bump(user_id: int | None) -> None:
     """Record a change to the athlete's records: every answer computed before is unreachable."""
     if user_id is not None:
@@ -87,12 +96,13 @@ def token(user: Any) -> str:
     return f"{seen['n']}.{seen['last'] or 0}"
 
 
-def cached(user: Any, name: str, day: date, stopped: bool, compute: Callable[[], T]) -> T:
+def cached(user: Any, name: str, day: date, compute: Callable[[], T]) -> T:
     """``compute()``'s answer (``name``: what it is) for this athlete and day, from the cache
     when no tracked record has changed since it was stored."""
     if _in_transaction():
         return compute()
-    parts = (name, user.pk, token(user), day, user.timezone, int(stopped), source_fingerprint())
+    fresh = tuple(question(user) for question in FRESH)
+    parts = (name, user.pk, token(user), day, user.timezone, fresh, source_fingerprint())
     key = ":".join(str(p) for p in parts)
     try:
         kept: tuple[T] | None = django_cache.get(key)  # a 1-tuple: None is an answer too

@@ -120,7 +120,7 @@ def _log(user: Any, s: Session, start: datetime) -> None:
     if outcome.activity is not None:
         title = {"walk_run": "Walk–run", "run": "Easy run", "treadmill": "Treadmill run"}[s.kind]
         sport = Sport.WALK_RUN if s.kind == "walk_run" else Sport.RUN
-        activity = outcome.activity  # saved, not update()d: see running/freshness.py
+        activity = outcome.activity  # saved, not update()d: see accounts/freshness.py
         activity.sport, activity.title = sport, title
         activity.perceived_effort, activity.notes = s.effort, s.notes
         activity.save(update_fields=["sport", "title", "perceived_effort", "notes", "updated_at"])

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from backstride.accounts import freshness
 from backstride.core.load import acute_chronic, daily_series, week_start, weekly_totals
-from backstride.rehab.records import stopping_screen
 from backstride.rehab.scoring import pain_series
 from backstride.running.services import weekly_ceiling_km
 
@@ -42,8 +41,7 @@ def this_week(user: Any, now: datetime | None = None) -> dict[str, Any]:
     if now is not None:
         return _week(user, now)
     today = timezone.now().astimezone(user.tzinfo).date()
-    stopped = stopping_screen(user) is not None
-    return freshness.cached(user, "this-week", today, stopped, lambda: _week(user, None))
+    return freshness.cached(user, "this-week", today, lambda: _week(user, None))
 
 
 def _week(user: Any, now: datetime | None) -> dict[str, Any]:
@@ -109,8 +107,7 @@ def load_context(user: Any, weeks: int = 12, now: datetime | None = None) -> dic
     if now is not None:
         return _load(user, weeks, now)
     today = timezone.now().astimezone(user.tzinfo).date()
-    stopped = stopping_screen(user) is not None
-    return freshness.cached(user, f"load-{weeks}", today, stopped, lambda: _load(user, weeks, None))
+    return freshness.cached(user, f"load-{weeks}", today, lambda: _load(user, weeks, None))
 
 
 def _load(user: Any, weeks: int, now: datetime | None) -> dict[str, Any]:

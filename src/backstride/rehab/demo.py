@@ -275,6 +275,6 @@ def six_weeks_to_phase_3(user: Any, protocol: Protocol) -> None:
     if (today - last_screen).days > 3:  # keep the weekly check from greeting the demo login
         _screen(user, protocol, "weekly", _at(user, today - timedelta(days=1), 8))
     profile = RehabProfile.objects.get(user=user)  # saved, not update()d: the plan's
-    profile.phase = phase  # cache hears of the change (running/freshness.py)
+    profile.phase = phase  # cache hears of the change (accounts/freshness.py)
     profile.phase_started_at, profile.phase_started_on = phase_started_at, phase_started_on
     profile.save(update_fields=["phase", "phase_started_at", "phase_started_on", "updated_at"])

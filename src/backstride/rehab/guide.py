@@ -162,9 +162,8 @@ class TodayCard:
 def today_summary(user: Any) -> TodayCard:
     """What to do today, as one :class:`TodayCard`; from the cache while the athlete's
     records are unchanged (accounts/freshness.py), recomputed the moment a stop appears."""
-    stopped = stopping_screen(user) is not None
     return freshness.cached(
-        user, "today-card", local_today(user), stopped, lambda: TodayCard(**_today(user))
+        user, "today-card", local_today(user), lambda: TodayCard(**_today(user))
     )
 
 

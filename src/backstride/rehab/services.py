@@ -393,8 +393,7 @@ def today_plan(user: Any, profile: RehabProfile, protocol: Protocol, today: date
             protocol, phase, sessions_in_phase(user, profile), last_day, today
         )
 
-    stopped = stopping_screen(user) is not None
-    return freshness.cached(user, f"rehab-plan-{phase}", today, stopped, compute)
+    return freshness.cached(user, f"rehab-plan-{phase}", today, compute)
 
 
 def sessions_in_phase(user: Any, profile: RehabProfile) -> list[SessionDone]:
@@ -583,8 +582,7 @@ def current_decision(user: Any, today: date | None = None) -> Decision | None:
             leg_answers=leg_answers(user),
         )
 
-    stopped = stopping_screen(user) is not None
-    return freshness.cached(user, f"rehab-decision-{phase}", day, stopped, compute)
+    return freshness.cached(user, f"rehab-decision-{phase}", day, compute)
 
 
 def review_progress(user: Any, today: date) -> Decision | None:

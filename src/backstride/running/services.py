@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from backstride.accounts import freshness
 from backstride.accounts.models import User
-from backstride.activities.models import Activity, Sport
+from backstride.activities.models import Activity, ActivityQuerySet, Sport
 from backstride.core.protocol import Protocol
 from backstride.core.running_protocol.schema import Ladder, ReadinessTest
 from backstride.core.treat import (
@@ -154,14 +154,19 @@ def local_midnight(user: User, day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=user.tzinfo)
 
 
+def _sessions(user: User, since: date, today: date) -> ActivityQuerySet:
+    """The athlete's sessions (runs, walk–runs, cross-trainer) from ``since`` to ``today``."""
+    return Activity.objects.filter(
+        user=user,
+        sport__in=list(KINDS),
+        start__gte=local_midnight(user, since),
+        start__lt=local_midnight(user, today + timedelta(days=1)),
+    )
+
+
 def sessions_between(user: User, since: date, today: date) -> list[Activity]:
     return list(
-        Activity.objects.filter(
-            user=user,
-            sport__in=list(KINDS),
-            start__gte=local_midnight(user, since),
-            start__lt=local_midnight(user, today + timedelta(days=1)),
-        )
+        _sessions(user, since, today)
         .summaries()
         .select_related("run_checkin")
         .order_by("start", "pk")
@@ -182,12 +187,7 @@ def session_records(user: User, since: date, today: date) -> tuple[SessionRecord
     engine needs a few columns, not whole rows)."""
     zone = user.tzinfo
     rows = (
-        Activity.objects.filter(
-            user=user,
-            sport__in=list(KINDS),
-            start__gte=local_midnight(user, since),
-            start__lt=local_midnight(user, today + timedelta(days=1)),
-        )
+        _sessions(user, since, today)
         .order_by("start", "pk")
         .values_list(*_SESSION_COLUMNS, *_RESPONSE_COLUMNS)
     )
@@ -258,8 +258,7 @@ def prescription_for(user: User, today: date | None = None) -> Prescription:
         profile = build_profile(user, protocol, today)
         return prescribe(protocol, profile, build_history(user, protocol, profile, today), today)
 
-    stopped = rehab.stopping_screen(user) is not None
-    return freshness.cached(user, "running-plan", today, stopped, compute)
+    return freshness.cached(user, "running-plan", today, compute)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from django import template
 
 from backstride.accounts import freshness
 from backstride.accounts.models import User
-from backstride.rehab import records as rehab_records
 from backstride.running import checkins, services
 
 register = template.Library()
@@ -21,8 +20,7 @@ def running_today(user: Any) -> dict[str, Any]:
     if not isinstance(user, User) or not user.is_athlete:
         return {}
     today = services.local_today(user)
-    stopped = rehab_records.stopping_screen(user) is not None
-    return freshness.cached(user, "running-today", today, stopped, lambda: _card(user, today))
+    return freshness.cached(user, "running-today", today, lambda: _card(user, today))
 
 
 def _card(user: User, today: date) -> dict[str, Any]:
