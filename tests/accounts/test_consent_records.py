@@ -1,13 +1,11 @@
-"""One consent model for everyone: append-only, one list of kinds and sources, and the
-migration that moved the newsletter's consent rows into it without losing anything."""
+"""One consent model for everyone: append-only, one list of kinds and sources. (The 0.1
+migration that moved the newsletter's consent rows into it was squashed away in 0.2, with
+its test: tests/test_migrations.py covers the upgrade.)"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 
 from backstride.accounts.models import ConsentRecord, ConsentSource
 from backstride.newsletter import models as newsletter_models
@@ -59,58 +57,3 @@ def test_a_deleted_subscriber_keeps_an_unlinked_history():
     kept = ConsentRecord.objects.get()
     assert kept.subscriber_id is None and kept.kind == "newsletter"
     assert kept.ip_prefix == "192.0.2.0/24" and kept.email_hash
-
-
-# --- The migration ------------------------------------------------------------------------------
-BEFORE = [("accounts", "0003_audit_log"), ("newsletter", "0003_prune_schedule")]
-
-
-def latest(executor: MigrationExecutor) -> list[tuple[str, str]]:
-    return executor.loader.graph.leaf_nodes()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_moves_newsletter_consents_and_keeps_yes_and_no():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    User = old.get_model("accounts", "User")
-    OldAccounts = old.get_model("accounts", "ConsentRecord")
-    OldNewsletter = old.get_model("newsletter", "ConsentRecord")
-    Subscriber = old.get_model("newsletter", "Subscriber")
-    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    try:
-        user = User.objects.create(email="old@example.org", password="!")
-        OldAccounts.objects.create(user=user, kind="terms", wording_version="t1", given=True)
-        OldAccounts.objects.create(user=user, kind="health_data", wording_version="h1", given=False)
-        subscriber = Subscriber.objects.create(email="reader@example.org", source="home")
-        OldNewsletter.objects.create(
-            subscriber=subscriber,
-            email_hash="a" * 64,
-            action="confirmed",
-            wording_version="2026-01",
-            source="home",
-            ip_prefix="203.0.113.0/24",
-            detail="",
-            created_at=at,
-        )
-        OldNewsletter.objects.create(
-            subscriber=None, email_hash="b" * 64, action="erased", created_at=at
-        )
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(latest(executor))
-
-    rows = {(r.kind, r.action, r.wording_version): r for r in ConsentRecord.objects.all()}
-    assert set(rows) == {
-        ("terms", "given", "t1"),
-        ("health_data", "withdrawn", "h1"),
-        ("newsletter", "confirmed", "2026-01"),
-        ("newsletter", "erased", ""),
-    }
-    confirmed = rows[("newsletter", "confirmed", "2026-01")]
-    assert confirmed.subscriber_id == subscriber.pk and confirmed.email_hash == "a" * 64
-    assert confirmed.source == "home" and confirmed.ip_prefix == "203.0.113.0/24"
-    assert confirmed.created_at == at and confirmed.user_id is None
-    assert rows[("newsletter", "erased", "")].subscriber_id is None
-    assert rows[("terms", "given", "t1")].user_id == user.pk

@@ -108,28 +108,6 @@ def test_demo_warning_is_a_deployment_check_only(demo_people):
     assert [m for m in run_checks() if m.id == DEMO_WARNING] == []
 
 
-def test_migration_marks_demo_accounts_made_before_the_flag_existed(settings):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    migration = import_module(
-        "backstride.accounts.migrations.0002_demo_accounts_and_one_email_spelling"
-    )
-    old_admin = User.objects.create_user("admin@example.com", settings.DEMO_PASSWORD)
-    real = User.objects.create_user("admin@clinic.example", "a-real-long-passphrase")
-    User.objects.filter(pk=old_admin.pk).update(is_demo=False)
-    User.objects.filter(pk=real.pk).update(email="Admin@Clinic.Example")
-
-    migration.mark_demo_accounts_and_normalise_emails(apps, None)
-
-    old_admin.refresh_from_db()
-    real.refresh_from_db()
-    assert old_admin.is_demo and not real.is_demo
-    assert real.email == "admin@clinic.example"
-    assert not old_admin.check_password(settings.DEMO_PASSWORD)  # DEBUG is off in tests
-
-
 def test_demo_command_says_its_logins_are_refused_when_debug_is_off():
     from django.core.management import call_command
 
