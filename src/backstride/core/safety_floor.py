@@ -18,17 +18,25 @@ Each problem names the file, the line and the rule that breaks the minimum. Pure
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from backstride.core.protocol import (
     URGENCY_RANK,
+    AgeFlag,
+    FlagCombination,
     Protocol,
+    RedFlag,
     default_protocol,
     parse_protocol,
 )
 from backstride.core.tables import PathT, ProtocolError, ProtocolIssue, _fmt_path, _LineIndex
 
 _LOCKED = "a tailored copy cannot weaken the safety minimum of the default protocol"
+_L = TypeVar("_L", RedFlag, FlagCombination, AgeFlag)
+#: One rule of the minimum: the key it is about, whether the copy breaks it, and why.
+_Check = tuple[str, bool, str]
 
 
 def safety_floor_issues(
@@ -41,113 +49,150 @@ def safety_floor_issues(
     def issue(path: PathT, problem: str) -> None:
         issues.append(ProtocolIssue(filename, lines.find(path), _fmt_path(path), problem))
 
-    index = {f.id: i for i, f in enumerate(candidate.red_flags)}
-    for flag in baseline.red_flags:
-        i = index.get(flag.id)
-        if i is None:
-            issue(
-                ("red_flags",),
-                f"red flag '{flag.id}' ({flag.urgency}) is missing: {_LOCKED}",
-            )
-            continue
-        mine = candidate.red_flags[i]
-        if URGENCY_RANK[mine.urgency] < URGENCY_RANK[flag.urgency]:
-            issue(
-                ("red_flags", i, "urgency"),
-                f"red flag '{flag.id}' is '{flag.urgency}' in the default and cannot be "
-                f"'{mine.urgency}': {_LOCKED}",
-            )
-        dropped = [s for s in flag.screens if s not in mine.screens]
-        if dropped:
-            issue(
-                ("red_flags", i, "screens"),
-                f"red flag '{flag.id}' must still be asked in the {', '.join(dropped)} "
-                f"screen: {_LOCKED}",
-            )
-
-    combos = {c.id: i for i, c in enumerate(candidate.flag_combinations)}
-    for combo in baseline.flag_combinations:
-        i = combos.get(combo.id)
-        if i is None:
-            issue(
-                ("red_flag_combinations",),
-                f"red-flag combination '{combo.id}' is missing: {_LOCKED}",
-            )
-            continue
-        mine_c = candidate.flag_combinations[i]
-        if URGENCY_RANK[mine_c.urgency] < URGENCY_RANK[combo.urgency]:
-            issue(
-                ("red_flag_combinations", i, "urgency"),
-                f"combination '{combo.id}' must stay '{combo.urgency}' or more urgent: {_LOCKED}",
-            )
-        if combo.min_age and (mine_c.min_age or 0) > combo.min_age:
-            issue(
-                ("red_flag_combinations", i, "min_age"),
-                f"combination '{combo.id}' must apply from age {combo.min_age}: {_LOCKED}",
-            )
-        if set(mine_c.flags) - set(combo.flags) or set(mine_c.any_of) - set(combo.any_of):
-            issue(
-                ("red_flag_combinations", i, "flags"),
-                f"combination '{combo.id}' may not require more flags than the default: {_LOCKED}",
-            )
-
-    ages = {a.id: i for i, a in enumerate(candidate.age_flags)}
-    for rule in baseline.age_flags:
-        i = ages.get(rule.id)
-        if i is None:
-            issue(("age_flags",), f"age flag '{rule.id}' ({rule.urgency}) is missing: {_LOCKED}")
-            continue
-        mine_a = candidate.age_flags[i]
-        if URGENCY_RANK[mine_a.urgency] < URGENCY_RANK[rule.urgency]:
-            issue(
-                ("age_flags", i, "urgency"),
-                f"age flag '{rule.id}' must stay '{rule.urgency}' or more urgent: {_LOCKED}",
-            )
-        if mine_a.min_age > rule.min_age:
-            issue(
-                ("age_flags", i, "min_age"),
-                f"age flag '{rule.id}' must apply from age {rule.min_age} or younger: {_LOCKED}",
-            )
-        if mine_a.field != rule.field or set(rule.answers) - set(mine_a.answers):
-            issue(
-                ("age_flags", i, "answers"),
-                f"age flag '{rule.id}' must count the answers "
-                f"{', '.join(rule.answers)} to '{rule.field}': {_LOCKED}",
-            )
-        dropped = [s for s in rule.screens if s not in mine_a.screens]
-        if dropped:
-            issue(
-                ("age_flags", i, "screens"),
-                f"age flag '{rule.id}' must still apply in the {', '.join(dropped)} "
-                f"screen: {_LOCKED}",
-            )
-
-    if candidate.weekly_every_days > baseline.weekly_every_days:
-        issue(
-            ("screening", "weekly_every_days"),
-            f"the weekly safety screen must come at least every {baseline.weekly_every_days} "
-            f"days (not {candidate.weekly_every_days}): {_LOCKED}",
-        )
-
-    if candidate.outcomes.review_after_days > baseline.outcomes.review_after_days:
-        issue(
-            ("outcomes", "review", "after_days"),
-            "the 'no better' review must come within "
-            f"{baseline.outcomes.review_after_days} days: {_LOCKED}",
-        )
+    _compare(
+        issue, "red_flags", "red flag", baseline.red_flags, candidate.red_flags, _red_flag_checks
+    )
+    _compare(
+        issue,
+        "red_flag_combinations",
+        "red-flag combination",
+        baseline.flag_combinations,
+        candidate.flag_combinations,
+        _combination_checks,
+        show_urgency=False,
+    )
+    _compare(
+        issue, "age_flags", "age flag", baseline.age_flags, candidate.age_flags, _age_flag_checks
+    )
 
     mine_p, base_p = candidate.progression, baseline.progression
-    for key, looser in (
-        ("red_day_window_days", mine_p.red_day_window_days < base_p.red_day_window_days),
-        ("amber_day_window_days", mine_p.amber_day_window_days < base_p.amber_day_window_days),
-        ("rise_points", mine_p.rise_points > base_p.rise_points),
-    ):
-        if looser:
-            issue(
+    settings: tuple[tuple[PathT, bool, str], ...] = (
+        (
+            ("screening", "weekly_every_days"),
+            candidate.weekly_every_days > baseline.weekly_every_days,
+            f"the weekly safety screen must come at least every {baseline.weekly_every_days} "
+            f"days (not {candidate.weekly_every_days})",
+        ),
+        (
+            ("outcomes", "review", "after_days"),
+            candidate.outcomes.review_after_days > baseline.outcomes.review_after_days,
+            f"the 'no better' review must come within {baseline.outcomes.review_after_days} days",
+        ),
+        *(
+            (
                 ("progression", key),
-                f"'{key}' cannot be looser than the default ({getattr(base_p, key):g}): {_LOCKED}",
+                looser,
+                f"'{key}' cannot be looser than the default ({getattr(base_p, key):g})",
             )
+            for key, looser in (
+                ("red_day_window_days", mine_p.red_day_window_days < base_p.red_day_window_days),
+                (
+                    "amber_day_window_days",
+                    mine_p.amber_day_window_days < base_p.amber_day_window_days,
+                ),
+                ("rise_points", mine_p.rise_points > base_p.rise_points),
+            )
+        ),
+    )
+    for path, broken, problem in settings:
+        if broken:
+            issue(path, f"{problem}: {_LOCKED}")
     return issues
+
+
+def _compare(
+    issue: Callable[[PathT, str], None],
+    section: str,
+    what: str,
+    kept: Sequence[_L],
+    copied: Sequence[_L],
+    checks: Callable[[_L, _L], Iterable[_Check]],
+    show_urgency: bool = True,
+) -> None:
+    """Each of ``kept`` (the baseline's) must still be in ``copied`` and pass ``checks``."""
+    index = {c.id: i for i, c in enumerate(copied)}
+    for base in kept:
+        i = index.get(base.id)
+        if i is None:
+            shown = f" ({base.urgency})" if show_urgency else ""
+            issue((section,), f"{what} '{base.id}'{shown} is missing: {_LOCKED}")
+            continue
+        for key, broken, problem in checks(base, copied[i]):
+            if broken:
+                issue((section, i, key), f"{problem}: {_LOCKED}")
+
+
+def _less_urgent(mine: str, base: str) -> bool:
+    return URGENCY_RANK[mine] < URGENCY_RANK[base]
+
+
+def _dropped(base: Sequence[str], mine: Sequence[str]) -> list[str]:
+    """The screens of ``base`` that ``mine`` no longer has."""
+    return [s for s in base if s not in mine]
+
+
+def _red_flag_checks(flag: RedFlag, mine: RedFlag) -> tuple[_Check, ...]:
+    dropped = _dropped(flag.screens, mine.screens)
+    return (
+        (
+            "urgency",
+            _less_urgent(mine.urgency, flag.urgency),
+            f"red flag '{flag.id}' is '{flag.urgency}' in the default and cannot be "
+            f"'{mine.urgency}'",
+        ),
+        (
+            "screens",
+            bool(dropped),
+            f"red flag '{flag.id}' must still be asked in the {', '.join(dropped)} screen",
+        ),
+    )
+
+
+def _combination_checks(combo: FlagCombination, mine: FlagCombination) -> tuple[_Check, ...]:
+    return (
+        (
+            "urgency",
+            _less_urgent(mine.urgency, combo.urgency),
+            f"combination '{combo.id}' must stay '{combo.urgency}' or more urgent",
+        ),
+        (
+            "min_age",
+            bool(combo.min_age) and (mine.min_age or 0) > combo.min_age,
+            f"combination '{combo.id}' must apply from age {combo.min_age}",
+        ),
+        (
+            "flags",
+            bool(set(mine.flags) - set(combo.flags) or set(mine.any_of) - set(combo.any_of)),
+            f"combination '{combo.id}' may not require more flags than the default",
+        ),
+    )
+
+
+def _age_flag_checks(rule: AgeFlag, mine: AgeFlag) -> tuple[_Check, ...]:
+    dropped = _dropped(rule.screens, mine.screens)
+    return (
+        (
+            "urgency",
+            _less_urgent(mine.urgency, rule.urgency),
+            f"age flag '{rule.id}' must stay '{rule.urgency}' or more urgent",
+        ),
+        (
+            "min_age",
+            mine.min_age > rule.min_age,
+            f"age flag '{rule.id}' must apply from age {rule.min_age} or younger",
+        ),
+        (
+            "answers",
+            mine.field != rule.field or bool(set(rule.answers) - set(mine.answers)),
+            f"age flag '{rule.id}' must count the answers "
+            f"{', '.join(rule.answers)} to '{rule.field}'",
+        ),
+        (
+            "screens",
+            bool(dropped),
+            f"age flag '{rule.id}' must still apply in the {', '.join(dropped)} screen",
+        ),
+    )
 
 
 def parse_tailored(
