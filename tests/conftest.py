@@ -170,6 +170,24 @@ def client_for() -> Callable[[Any], Client]:
     return make
 
 
+# --- Files ------------------------------------------------------------------------
+@pytest.fixture
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """A media folder of the test's own: uploads, originals, videos and exports land here.
+
+    The apps whose tests all store files (activities, formcheck, privacy) use it for every
+    test, from their conftest.py."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
+
+
+def stored_files(root: Path) -> list[Path]:
+    """Every file below ``root``, sorted."""
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
 # --- Tasks ------------------------------------------------------------------------
 @pytest.fixture
 def run_tasks(db: None, monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:

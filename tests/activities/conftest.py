@@ -10,12 +10,8 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    """Each test stores uploads and originals in its own folder."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
+def _private_media(media_root: Path) -> None:
+    """Each test stores uploads and originals in its own folder: tests/conftest.py's media_root."""
 
 
 def make_activity(user: Any, **fields: Any) -> Any:
@@ -28,7 +24,3 @@ def make_activity(user: Any, **fields: Any) -> Any:
     fields.setdefault("elapsed_s", 1800.0)
     fields.setdefault("moving_s", fields["elapsed_s"])
     return Activity.objects.create(user=user, **fields)
-
-
-def stored_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file())

@@ -13,9 +13,8 @@ from django.urls import reverse
 from backstride.activities import imports, uploads
 from backstride.activities.models import Activity, ActivityFile, ImportBatch, ImportItem
 from backstride.core import tracks
-from tests.conftest import SHARED
+from tests.conftest import SHARED, stored_files
 
-from .conftest import stored_files
 from .files import BILLION_LAUGHS, PNG, XXE_GPX, gpx_run, make_zip, tcx_treadmill
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from backstride.activities.models import Activity, ImportBatch
+from tests.conftest import stored_files
 
-from .conftest import stored_files
 from .files import gpx_run, make_zip
 
 pytestmark = pytest.mark.django_db

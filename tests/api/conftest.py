@@ -10,15 +10,6 @@ import pytest
 
 
 @pytest.fixture
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    """Uploads and originals in the test's own folder."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-@pytest.fixture
 def api_schema(db: None, media_root: Path) -> Iterator[Any]:
     """/api/openapi.json loaded by schemathesis, bound to the WSGI application."""
     from tests.api.fuzz import served_schema

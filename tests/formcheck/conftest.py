@@ -22,21 +22,13 @@ from .videos import Videos
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    """Each test stores videos in its own folder."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
+def _private_media(media_root: Path) -> None:
+    """Each test stores videos in its own folder: tests/conftest.py's media_root."""
 
 
 @pytest.fixture(scope="session")
 def videos(tmp_path_factory: pytest.TempPathFactory) -> Videos:
     return Videos(tmp_path_factory.mktemp("videos"))
-
-
-def stored_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file())
 
 
 def jpeg(width: int = 480, height: int = 270) -> bytes:

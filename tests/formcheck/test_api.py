@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backstride.api.models import ApiToken
 from backstride.formcheck.models import ContactFrame, FormCheck
-from tests.conftest import ATHLETE_API_STATUS
+from tests.conftest import ATHLETE_API_STATUS, stored_files
 
-from .conftest import make_done_check, stored_files
+from .conftest import make_done_check
 
 pytestmark = pytest.mark.django_db
 

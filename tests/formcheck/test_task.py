@@ -11,8 +11,9 @@ from django_tasks_db.models import DBTaskResult
 
 from backstride.formcheck import processing, services, tasks
 from backstride.formcheck.models import ContactFrame, FormCheck
+from tests.conftest import stored_files
 
-from .conftest import jpeg, stored_files
+from .conftest import jpeg
 
 pytestmark = pytest.mark.django_db
 

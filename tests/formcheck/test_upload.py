@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from backstride.formcheck import services
 from backstride.formcheck.models import ContactFrame, FormCheck
-
-from .conftest import stored_files
+from tests.conftest import stored_files
 
 pytestmark = pytest.mark.django_db
 

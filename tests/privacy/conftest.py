@@ -8,7 +8,6 @@ import io
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -39,16 +38,8 @@ UPLOAD = b"<?xml version='1.0'?><gpx version='1.1'></gpx>"
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    """Each test stores its files in its own folder."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-def stored_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file())
+def _private_media(media_root: Path) -> None:
+    """Each test stores its files in its own folder: tests/conftest.py's media_root."""
 
 
 def jpeg() -> bytes:

@@ -19,8 +19,7 @@ from backstride.newsletter.models import Subscriber
 from backstride.privacy import deletion, erasing
 from backstride.privacy.models import DataExport, DeletionLog
 from backstride.rehab.models import CheckIn, RedFlagClearance
-
-from .conftest import stored_files
+from tests.conftest import stored_files
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-staple"

@@ -24,8 +24,9 @@ from backstride.activities.models import Activity, ActivityFile
 from backstride.privacy import building, exports
 from backstride.privacy.models import DataExport
 from backstride.privacy.tables import NOT_EXPORTED, TABLES
+from tests.conftest import stored_files
 
-from .conftest import KEPT_VIDEO, UPLOAD, stored_files
+from .conftest import KEPT_VIDEO, UPLOAD
 
 pytestmark = pytest.mark.django_db
 GPX = "{http://www.topografix.com/GPX/1/1}"
