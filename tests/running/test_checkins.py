@@ -13,7 +13,7 @@ from backstride.activities.models import Sport
 from backstride.running import checkins, services
 from backstride.running.models import RunCheckIn
 
-from .conftest import NOW, TODAY, session
+from .conftest import NOW, TODAY, checkin_row, session
 
 pytestmark = pytest.mark.django_db
 
@@ -112,24 +112,10 @@ def test_database_refuses_a_second_checkin_and_pain_above_10(runner):
     run = session(runner, TODAY)
     checkins.record_checkin(runner, run, answers())
     with pytest.raises(IntegrityError), transaction.atomic():
-        RunCheckIn.objects.create(
-            user=runner,
-            activity=run,
-            pain_during=1,
-            pain_after=1,
-            leg_new=False,
-            leg_spreading=False,
-        )
+        checkin_row(runner, run)
     other = session(runner, TODAY, hour=9)
     with pytest.raises(IntegrityError), transaction.atomic():
-        RunCheckIn.objects.create(
-            user=runner,
-            activity=other,
-            pain_during=11,
-            pain_after=1,
-            leg_new=False,
-            leg_spreading=False,
-        )
+        checkin_row(runner, other, pain_during=11)
 
 
 @time_machine.travel(NOW, tick=False)

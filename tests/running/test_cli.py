@@ -6,7 +6,6 @@ import io
 import json
 from datetime import timedelta
 
-import fitdecode
 import icalendar
 import pytest
 import time_machine
@@ -15,7 +14,7 @@ from django.core.management.base import CommandError
 
 from backstride.running import services
 
-from .conftest import NOW, TODAY
+from .conftest import NOW, TODAY, fit_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -48,18 +47,6 @@ def test_unknown_athlete_is_a_clear_error(db):
         plan("--athlete", "nobody@example.org")
 
 
-def _steps(path):
-    steps, name = [], None
-    with fitdecode.FitReader(str(path)) as fit:
-        for frame in fit:
-            if isinstance(frame, fitdecode.FitDataMessage):
-                if frame.name == "workout":
-                    name = frame.get_value("wkt_name")
-                elif frame.name == "workout_step":
-                    steps.append({f.name: f.value for f in frame.fields})
-    return name, steps
-
-
 @time_machine.travel(NOW, tick=False)
 def test_fit_dir_writes_the_coming_weeks_runs(walk_runner, tmp_path):
     runner = walk_runner
@@ -71,7 +58,7 @@ def test_fit_dir_writes_the_coming_weeks_runs(walk_runner, tmp_path):
     assert len(files) == len(runs) == len(data["files"])
     for path, run in zip(files, runs, strict=True):
         assert path.name.startswith(run.on.isoformat())
-        name, steps = _steps(path)
+        name, steps = fit_steps(path.read_bytes())
         assert name and len(name.encode()) <= 15 and "Run" in name
         iv = run.intervals
         assert iv is not None and run.pace is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -18,7 +18,7 @@ from backstride.rehab.models import Assessment
 from backstride.running import checkins
 from tests.conftest import ATHLETE_PAGE_STATUS, ROLES
 
-from .conftest import NOW, TODAY, session
+from .conftest import NOW, TODAY, green, session
 
 pytestmark = pytest.mark.django_db
 
@@ -35,24 +35,6 @@ def steps_of(html: str) -> list[dict]:
     match = re.search(r'<script id="run-timer-steps" type="application/json">(.*?)</script>', html)
     assert match, "no timer steps on the page"
     return json.loads(match.group(1))
-
-
-def green(runner, day, sport=Sport.WALK_RUN, km=2.0):
-    """A session on ``day`` with a green check-in, next morning answered."""
-    from backstride.running.models import RunCheckIn
-
-    activity = session(runner, day, sport=sport, km=km, minutes=25)
-    return RunCheckIn.objects.create(
-        user=runner,
-        activity=activity,
-        pain_during=1,
-        pain_after=1,
-        pain_evening=1,
-        leg_new=False,
-        leg_spreading=False,
-        pain_next_morning=0,
-        next_morning_at=datetime.combine(day + timedelta(days=1), time(8), tzinfo=UTC),
-    )
 
 
 @time_machine.travel(NOW, tick=False)

@@ -3,11 +3,9 @@ planned run as a FIT workout file, decoded with fitdecode and checked step by st
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import timedelta
 
-import fitdecode
 import icalendar
 import pytest
 import time_machine
@@ -18,7 +16,7 @@ from backstride.core.treat import Audience
 from backstride.running import services
 from backstride.running.models import CalendarToken
 
-from .conftest import NOW, TODAY
+from .conftest import NOW, TODAY, fit_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -75,18 +73,6 @@ def test_someone_elses_revoke_leaves_my_link_alone(walk_runner, other_athlete, c
     token = services.issue_calendar_token(walk_runner)
     client_for(other_athlete).post(reverse("running:calendar_revoke"))
     assert client.get(reverse("running:calendar_feed", args=[token.token])).status_code == 200
-
-
-def fit_steps(data: bytes) -> tuple[str, list[dict]]:
-    name, steps = "", []
-    with fitdecode.FitReader(io.BytesIO(data)) as fit:
-        for frame in fit:
-            if isinstance(frame, fitdecode.FitDataMessage):
-                if frame.name == "workout":
-                    name = frame.get_value("wkt_name")
-                elif frame.name == "workout_step":
-                    steps.append({f.name: f.value for f in frame.fields})
-    return name, steps
 
 
 @time_machine.travel(NOW, tick=False)

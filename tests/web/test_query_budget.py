@@ -20,8 +20,8 @@ from backstride.activities.models import Sport
 from backstride.rehab import demo as rehab_demo
 from backstride.rehab.models import CheckIn, SessionLog
 from backstride.running import demo as running_demo
-from backstride.running.models import RunCheckIn
 from tests.conftest import load_demo_people
+from tests.running.conftest import checkin_row
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +62,7 @@ def demo_runner(extra_weeks: int) -> Any:
                     "moving_s": 1450.0,
                 },
             )
-            RunCheckIn.objects.create(
-                user=runner,
-                activity=run,
-                pain_during=1,
-                pain_after=1,
-                leg_new=False,
-                leg_spreading=False,
-                created_at=start + timedelta(hours=1),
-            )
+            checkin_row(runner, run, created_at=start + timedelta(hours=1))
             rehab_day = day + timedelta(days=1)
             session = SessionLog.objects.create(
                 user=runner,
