@@ -341,6 +341,43 @@ def login_in_browser(page: Any, live_server: Any, email: str, password: str = PA
     page.wait_for_load_state("networkidle")
 
 
+def pick(page: Any, question: str, answer: str) -> None:
+    """Choose ``answer`` in the group of options labelled ``question``."""
+    page.get_by_role("group", name=question).get_by_text(answer, exact=True).click()
+
+
+# Content-Security-Policy violations (a script or style the policy blocks) recorded by the page
+# itself: install with ``page.add_init_script`` before the first ``goto``, read ``window.__csp``.
+RECORD_CSP_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__csp.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
+                    ' at ' + (e.sourceFile || location.pathname) + ':' + e.lineNumber +
+                    (e.sample ? ' ' + e.sample : ''));
+});
+"""
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def no_sideways_scroll(page: Any) -> bool:
+    return not page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+
+
+def shoot_at_two_widths(page: Any, name: str) -> None:
+    """Full-page screenshots ``<name>-1280.png`` and ``<name>-375.png`` into SHOTS; the page
+    must not scroll sideways on a phone. The page is left at desktop width."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(SHOTS / f"{name}-1280.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    assert no_sideways_scroll(page), name
+    page.screenshot(path=str(SHOTS / f"{name}-375.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
 def serious(results: Any) -> list[str]:
     """The serious and critical violations in an axe-core run, one readable line each."""
     return [

@@ -11,17 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHOTS, load_demo_people, login_in_browser, serious
+from tests.conftest import SHOTS, load_demo_people, login_in_browser, no_sideways_scroll, serious
 
 from .files import PNG, gpx_run, make_zip
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def no_sideways_scroll(page) -> bool:
-    return not page.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
-    )
 
 
 def test_upload_a_gpx_and_a_fit_and_see_the_runs_with_splits_and_route(

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import RECORD_CSP_VIOLATIONS
+
 DOCS = "/api/docs"
 
 
@@ -83,13 +85,6 @@ def test_api_docs_have_no_inline_script(client, ninja_installed):
 
 
 # --- in a real browser, offline, under the site's Content-Security-Policy ------------------
-
-RECORD_CSP_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", e => {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sample);
-});
-"""
 
 
 @pytest.mark.e2e

@@ -15,16 +15,13 @@ from django.urls import reverse
 from backstride.accounts.models import AuditEvent, CareLink, User
 from backstride.rehab.services import give_health_consent
 from tests.conftest import PASSWORD, SHOTS, login_in_browser, make_user
+from tests.rehab.conftest import answer_checkin_page
 
 from .conftest import checkin, client_of, place, sessions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 NEW_CLIENT = "nia.new@example.org"
-
-
-def pick(page: Any, question: str, answer: str) -> None:
-    page.get_by_role("group", name=question).get_by_text(answer, exact=True).click()
 
 
 def test_invite_signup_consent_red_checkin_caseload_record_and_access_log(
@@ -80,16 +77,7 @@ def test_invite_signup_consent_red_checkin_caseload_record_and_access_log(
     place(user, days_ago=10)
     sessions(user, range(0, 1))
     nia.goto(live_server.url + reverse("rehab:checkin"))
-    pick(nia, "Your pain just before the session", "3")
-    pick(nia, "Your worst pain during the session", "8")
-    pick(nia, "Your pain now, after the session", "8")
-    pick(
-        nia,
-        "Leg symptoms (pain, pins and needles or numbness) compared with before the session",
-        "About the same",
-    )
-    pick(nia, "How stiff is your back?", "6")
-    pick(nia, "How hard was the session?", "6")
+    answer_checkin_page(nia, before="3", during="8", after="8", stiffness="6", effort="6")
     nia.get_by_role("button", name="Save check-in").click()
     nia.get_by_role("heading", name="Check-in saved").wait_for()
     nia.get_by_text("Red", exact=True).wait_for()

@@ -13,17 +13,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.conftest import SHOTS
+from tests.conftest import RECORD_CSP_VIOLATIONS, SHOTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-LISTEN = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-  window.__csp.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
-                    ' at ' + (e.sourceFile || location.pathname) + ':' + e.lineNumber);
-});
-"""
 
 
 def login_as(page: Any, live_server: Any, email: str) -> None:
@@ -67,7 +59,7 @@ def test_key_pages_work_under_the_content_security_policy(
     from backstride.activities.models import Activity
     from backstride.publication.models import Article, Episode
 
-    page.add_init_script(LISTEN)
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
     problems: list[str] = []
     base = live_server.url
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from backstride.core.protocol import default_protocol
-from tests.conftest import SHOTS, login_in_browser
+from tests.conftest import RECORD_CSP_VIOLATIONS, SHOTS, login_in_browser
 from tests.publication.conftest import make_article, make_episode
 from tests.rehab.conftest import all_no, finish_assessment
 
@@ -79,16 +79,6 @@ def nav_lines(page: Any) -> int:
         ".map(li => Math.round(li.getBoundingClientRect().top))"
     )
     return len(set(tops))
-
-
-# Content-Security-Policy violations (an inline style or script the policy blocks) are recorded
-# by the page itself, so a test can assert there were none.
-RECORD_CSP_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", e => {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sample);
-});
-"""
 
 
 def visit(page: Any, base: str, name: str, path: str) -> None:

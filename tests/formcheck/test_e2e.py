@@ -8,18 +8,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from backstride.formcheck.models import FormCheck
-from tests.conftest import SHOTS, login_in_browser, serious
+from tests.conftest import login_in_browser, serious, shoot_at_two_widths
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def no_sideways_scroll(page) -> bool:
-    return not page.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
-    )
 
 
 def pictures_loaded(page) -> bool:
@@ -33,14 +24,7 @@ def pictures_loaded(page) -> bool:
 
 
 def shoot(page, name: str) -> None:
-    """Desktop then phone width, full page; the page must not scroll sideways on a phone."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(SHOTS / f"formcheck-{name}-1280.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    assert no_sideways_scroll(page), name
-    page.screenshot(path=str(SHOTS / f"formcheck-{name}-375.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    shoot_at_two_widths(page, f"formcheck-{name}")
 
 
 def test_upload_a_video_wait_for_the_report_and_see_figures_and_contacts(

@@ -14,33 +14,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from backstride.accounts import audit
 from backstride.accounts.models import User
 from backstride.privacy.models import DataExport, DeletionLog
-from tests.conftest import PASSWORD, SHOTS, login_in_browser, make_user, serious
+from tests.conftest import PASSWORD, login_in_browser, make_user, serious, shoot_at_two_widths
 
 from .conftest import populate_runner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def no_sideways_scroll(page) -> bool:
-    return not page.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
-    )
-
 
 def shoot(page, name: str) -> None:
-    """Desktop then phone width, full page; no sideways scroll on a phone; axe finds nothing
-    serious."""
+    """Axe finds nothing serious; screenshots at desktop and phone width."""
     assert serious(Axe().run(page)) == [], name
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(SHOTS / f"privacy-{name}-1280.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    assert no_sideways_scroll(page), name
-    page.screenshot(path=str(SHOTS / f"privacy-{name}-375.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    shoot_at_two_widths(page, f"privacy-{name}")
 
 
 def test_see_the_log_download_everything_and_delete_the_account(

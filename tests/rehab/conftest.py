@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from backstride.core.protocol import default_protocol
+from tests.conftest import pick
 
 STEP_ANSWERS: dict[str, dict[str, Any]] = {
     "history": {
@@ -83,3 +84,20 @@ def stopped(athlete: Any, athlete_client: Client) -> Any:
     response = finish_assessment(athlete_client, all_no() | {"ces_saddle_numbness": "yes"})
     assert response["Location"] == reverse("rehab:stop")
     return athlete
+
+
+def answer_checkin_page(
+    page: Any, before: str, during: str, after: str, stiffness: str, effort: str
+) -> None:
+    """Answer the after-session check-in page in a browser, leg symptoms "About the same"
+    (the caller saves it)."""
+    pick(page, "Your pain just before the session", before)
+    pick(page, "Your worst pain during the session", during)
+    pick(page, "Your pain now, after the session", after)
+    pick(
+        page,
+        "Leg symptoms (pain, pins and needles or numbness) compared with before the session",
+        "About the same",
+    )
+    pick(page, "How stiff is your back?", stiffness)
+    pick(page, "How hard was the session?", effort)

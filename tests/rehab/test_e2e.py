@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from backstride.core.protocol import default_protocol
-from tests.conftest import SHOTS, load_demo_people, login_in_browser, serious
+from tests.conftest import SHOTS, load_demo_people, login_in_browser, pick, serious
+
+from .conftest import answer_checkin_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +29,6 @@ ANSWERS = {
 
 def group(page: Any, name: str) -> Any:
     return page.get_by_role("group", name=name)
-
-
-def pick(page: Any, question: str, answer: str) -> None:
-    group(page, question).get_by_text(answer, exact=True).click()
 
 
 def continue_(page: Any) -> None:
@@ -142,16 +140,7 @@ def test_new_athlete_assessment_to_phase_1_session_and_check_in(
 
     # post-session check-in
     page.get_by_role("heading", name="How did it go?").wait_for()
-    pick(page, "Your pain just before the session", "2")
-    pick(page, "Your worst pain during the session", "3")
-    pick(page, "Your pain now, after the session", "3")
-    pick(
-        page,
-        "Leg symptoms (pain, pins and needles or numbness) compared with before the session",
-        "About the same",
-    )
-    pick(page, "How stiff is your back?", "4")
-    pick(page, "How hard was the session?", "5")
+    answer_checkin_page(page, before="2", during="3", after="3", stiffness="4", effort="5")
     shoot(page, "checkin")
     page.get_by_role("button", name="Save check-in").click()
     # the answer comes on the spot: colour (word and icon), meaning, next step, safety net

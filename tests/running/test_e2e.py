@@ -20,19 +20,12 @@ import time_machine
 
 from backstride.core.protocol import default_protocol
 from backstride.core.treat import Audience
-from tests.conftest import SHOTS, login_in_browser, serious
+from tests.conftest import RECORD_CSP_VIOLATIONS, SHOTS, login_in_browser, pick, serious
 
 from .conftest import place_in_phase
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-LISTEN = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-  window.__csp.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
-                    ' at ' + (e.sourceFile || location.pathname) + ':' + e.lineNumber);
-});
-"""
 RUNNING = default_protocol().running
 LADDER = RUNNING.ladder_for(Audience.RETURNING)
 
@@ -56,10 +49,6 @@ class Checker:
         if page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
             self.problems.append(f"{name}: overflows at 375 px")
         page.screenshot(path=str(SHOTS / f"running-{name}-375.png"), full_page=True)
-
-
-def pick(page: Any, question: str, answer: str) -> None:
-    page.get_by_role("group", name=question).get_by_text(answer, exact=True).click()
 
 
 def log_session(page: Any, base: str, sport: str, day: Any, km: str, duration: str) -> None:
@@ -103,7 +92,7 @@ def test_phase_3_athlete_readiness_first_walk_run_timer_green_then_red(
     with time_machine.travel(datetime.combine(day0, time(10), tzinfo=zone), tick=True) as clock:
         place_in_phase(athlete, 3, since=day0 - timedelta(days=10))
         page.set_viewport_size({"width": 375, "height": 812})
-        page.add_init_script(LISTEN)
+        page.add_init_script(RECORD_CSP_VIOLATIONS)
         look = Checker(page)
         login_in_browser(page, live_server, athlete.email)
 
@@ -223,7 +212,7 @@ def test_linked_clinician_reads_the_plan_ladder_and_history(
     place_in_phase(athlete, 3, since=since)
     pass_readiness(athlete, day=since)
     page.set_viewport_size({"width": 375, "height": 812})
-    page.add_init_script(LISTEN)
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
     look = Checker(page)
     login_in_browser(page, live_server, clinician.email)
     base = f"{live_server.url}/running/athletes/{athlete.pk}"
