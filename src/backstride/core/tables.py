@@ -7,11 +7,12 @@ either, so neither imports the other to share it. No Django.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 EXPERT_DEFAULT: Final = "expert default"
 
@@ -351,3 +352,66 @@ class TableBuilder:
         elif value:
             seen[value] = (*t.path, "id")
         return value
+
+
+# --- Dataclasses declared with their limits -------------------------------------------------
+_LIMITS: Final = "table_limits"
+_D = TypeVar("_D")
+
+
+@dataclass(frozen=True)
+class _Limits:
+    lo: float | None = None
+    hi: float | None = None
+    required: bool = True
+    choices: tuple[str, ...] | None = None
+
+
+def limits(
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    required: bool = True,
+    choices: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """Field metadata for :func:`read_fields`: the range or choices a value must meet.
+
+    ``x: int = field(metadata=limits(1, 9))``; without it a field is simply required.
+    """
+    return {_LIMITS: _Limits(lo, hi, required, choices)}
+
+
+def read_fields(t: _Table, cls: type[_D], **special: Callable[[_Table], Any]) -> _D:
+    """Build the dataclass ``cls`` from ``t``, each field read by its type and :func:`limits`.
+
+    Fields are read in the order they are declared (so problems are too); ``special`` gives
+    the reader of a field that needs more than its type (e.g. an id checked for uniqueness).
+    """
+    unknown = set(special) - {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if not f.init:
+            continue
+        if f.name in special:
+            values[f.name] = special[f.name](t)
+            continue
+        lim: _Limits = f.metadata.get(_LIMITS, _Limits())
+        kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "")
+        key, req = f.name, lim.required
+        if kind == "str":
+            values[key] = t.text(key, required=req, choices=lim.choices)
+        elif kind == "int":
+            values[key] = t.integer(key, required=req, lo=lim.lo, hi=lim.hi)
+        elif kind == "float":
+            values[key] = t.number(key, required=req, lo=lim.lo, hi=lim.hi)
+        elif kind == "bool":
+            values[key] = t.flag(key, required=req)
+        elif kind == "tuple[str, ...]":
+            values[key] = t.texts(key, required=req, choices=lim.choices)
+        elif kind == "tuple[int, ...]":
+            values[key] = t.integers(key, required=req)
+        else:
+            raise TypeError(f"{cls.__name__}.{key}: no table reader for {kind!r}")
+    return cls(**values)

@@ -11,12 +11,18 @@ Pure Python: no Django.
 
 from __future__ import annotations
 
-from backstride.core.running_protocol.read_treat import build_treat, note, register, sources
+from dataclasses import replace
+
+from backstride.core.running_protocol.read_treat import (
+    build_treat,
+    read_rule,
+    register,
+    rule_table,
+    sources,
+)
 from backstride.core.running_protocol.rules import (
     AUDIENCES,
     BEGINNER_END_MIN,
-    READINESS_UNITS,
-    RUNG_KINDS,
     Gate,
     Ladder,
     LongestRunGuard,
@@ -56,21 +62,11 @@ def _running(
     phases: set[int],
     treat: TreatRules | None,
 ) -> RunningProtocol | None:
-    seen = b.rule_ids
-
-    gate = Gate("", 3, 42, ())
-    g = t.table("gate")
-    if g:
-        gate = Gate(
-            g.text("id"),
-            g.integer("phase", lo=1, hi=9),
-            g.integer("readiness_valid_days", lo=1, hi=365),
-            sources(g),
-        )
+    def check_gate(g: _Table, gate: Gate) -> None:
         if phases and gate.phase not in phases:
             g.error("phase", f"there is no phase {gate.phase}")
-        register(b, g, seen, gate.id)
-        g.done()
+
+    gate = rule_table(b, t, "gate", Gate("", 3, 42, ()), check_gate)
     if treat is not None and phases and treat.adjust.phase_back_to not in phases:
         t.error(
             None, f"[treat.adjust] phase_back_to: there is no phase {treat.adjust.phase_back_to}"
@@ -81,16 +77,7 @@ def _running(
     readiness: list[ReadinessTest] = []
     test_ids: dict[str, tuple[str | int, ...]] = {}
     for r in t.tables("readiness"):
-        test = ReadinessTest(
-            id=b._id(r, test_ids, "readiness test"),
-            name=r.text("name"),
-            how=r.text("how"),
-            unit=r.text("unit", choices=READINESS_UNITS),
-            at_least=r.number("at_least", lo=0),
-            no_symptom_rise=r.flag("no_symptom_rise", required=True),
-            sources=sources(r),
-            test=r.text("test", required=False),
-        )
+        test = read_rule(r, ReadinessTest, id=lambda r: b._id(r, test_ids, "readiness test"))
         if test.at_least <= 0:
             r.error("at_least", "a pass needs a value above 0")
         if test.test and test.test not in objective_tests:
@@ -101,90 +88,12 @@ def _running(
         r.done()
         readiness.append(test)
 
-    pace = PaceRules("", 10, 1.5, 6, 13, 5.5, 365, 3, "", ())
-    p = t.table("pace")
-    if p:
-        pace = PaceRules(
-            id=p.text("id"),
-            default_kmh=p.number("default_kmh", lo=3, hi=25),
-            band_width_kmh=p.number("band_width_kmh", lo=0.1, hi=5),
-            min_kmh=p.number("min_kmh", lo=3, hi=25),
-            max_kmh=p.number("max_kmh", lo=3, hi=25),
-            walk_kmh=p.number("walk_kmh", lo=2, hi=8),
-            personal_window_days=p.integer("personal_window_days", lo=7, hi=3650),
-            personal_min_runs=p.integer("personal_min_runs", lo=1, hi=100),
-            talk_test=p.text("talk_test"),
-            sources=sources(p),
-            evidence_note=note(p),
-        )
-        if not pace.min_kmh <= pace.default_kmh <= pace.max_kmh:
-            p.error("default_kmh", "must lie between min_kmh and max_kmh")
-        register(b, p, seen, pace.id)
-        p.done()
-
-    volume = VolumeRules("", 20, ())
-    v = t.table("volume")
-    if v:
-        volume = VolumeRules(
-            v.text("id"), v.number("max_increase_percent", lo=0, hi=100), sources(v), note(v)
-        )
-        register(b, v, seen, volume.id)
-        v.done()
-
-    guard = LongestRunGuard("", 10, 30, ())
-    lr = t.table("longest_run")
-    if lr:
-        guard = LongestRunGuard(
-            lr.text("id"),
-            lr.number("max_over_percent", lo=0, hi=100),
-            lr.integer("window_days", lo=7, hi=90),
-            sources(lr),
-            note(lr),
-        )
-        register(b, lr, seen, guard.id)
-        lr.done()
-
-    no_long = NoLongSlow("", 35, ())
-    nl = t.table("no_long_slow")
-    if nl:
-        no_long = NoLongSlow(
-            nl.text("id"), nl.integer("max_session_min", lo=5, hi=120), sources(nl), note(nl)
-        )
-        register(b, nl, seen, no_long.id)
-        nl.done()
-
-    substitute = Substitute("", 20, 30, "", ())
-    st = t.table("substitute")
-    if st:
-        substitute = Substitute(
-            st.text("id"),
-            st.integer("min_minutes", lo=5, hi=120),
-            st.integer("max_minutes", lo=5, hi=120),
-            st.text("text"),
-            sources(st),
-        )
-        if substitute.max_minutes < substitute.min_minutes:
-            st.error("max_minutes", "must not be below min_minutes")
-        register(b, st, seen, substitute.id)
-        st.done()
-
-    post = PostRunCare("", 5, "", 10, 15, "", ())
-    pr = t.table("post_run")
-    if pr:
-        post = PostRunCare(
-            id=pr.text("id"),
-            cool_down_walk_min=pr.integer("cool_down_walk_min", lo=0, hi=30),
-            routine=pr.text("routine"),
-            ice_min=pr.integer("ice_min", lo=1, hi=30),
-            ice_max=pr.integer("ice_max", lo=1, hi=30),
-            alternative=pr.text("alternative"),
-            sources=sources(pr),
-            evidence_note=note(pr),
-        )
-        if post.ice_max < post.ice_min:
-            pr.error("ice_max", "must not be below ice_min")
-        register(b, pr, seen, post.id)
-        pr.done()
+    pace = rule_table(b, t, "pace", PaceRules("", 10, 1.5, 6, 13, 5.5, 365, 3, "", ()), _check_pace)
+    volume = rule_table(b, t, "volume", VolumeRules("", 20, ()))
+    guard = rule_table(b, t, "longest_run", LongestRunGuard("", 10, 30, ()))
+    no_long = rule_table(b, t, "no_long_slow", NoLongSlow("", 35, ()))
+    substitute = rule_table(b, t, "substitute", Substitute("", 20, 30, "", ()), _check_substitute)
+    post = rule_table(b, t, "post_run", PostRunCare("", 5, "", 10, 15, "", ()), _check_post_run)
 
     ladders = _ladders(b, t, no_long)
     t.done()
@@ -202,6 +111,21 @@ def _running(
         post_run=post,
         ladders=ladders,
     )
+
+
+def _check_pace(p: _Table, pace: PaceRules) -> None:
+    if not pace.min_kmh <= pace.default_kmh <= pace.max_kmh:
+        p.error("default_kmh", "must lie between min_kmh and max_kmh")
+
+
+def _check_substitute(st: _Table, substitute: Substitute) -> None:
+    if substitute.max_minutes < substitute.min_minutes:
+        st.error("max_minutes", "must not be below min_minutes")
+
+
+def _check_post_run(pr: _Table, post: PostRunCare) -> None:
+    if post.ice_max < post.ice_min:
+        pr.error("ice_max", "must not be below ice_min")
 
 
 def _ladders(b: TableBuilder, t: _Table, no_long: NoLongSlow) -> tuple[Ladder, ...]:
@@ -273,20 +197,7 @@ def _ladders(b: TableBuilder, t: _Table, no_long: NoLongSlow) -> tuple[Ladder, .
 def _rung(
     b: TableBuilder, r: _Table, seen: dict[str, tuple[str | int, ...]], no_long: NoLongSlow
 ) -> Rung:
-    rung = Rung(
-        id=b._id(r, seen, "rung"),
-        label=r.text("label"),
-        kind=r.text("kind", choices=RUNG_KINDS),
-        sessions_per_week=r.integer("sessions_per_week", lo=1, hi=7),
-        min_hours_between=r.integer("min_hours_between", lo=24, hi=168),
-        greens_to_progress=r.integer("greens_to_progress", lo=1, hi=6),
-        sources=sources(r),
-        minutes=r.integer("minutes", required=False, lo=5, hi=90),
-        run_s=r.integer("run_s", required=False, lo=10, hi=7200),
-        walk_s=r.integer("walk_s", required=False, lo=0, hi=600),
-        repeats=r.integer("repeats", required=False, lo=1, hi=30),
-        warm_up_min=r.integer("warm_up_min", required=False, lo=0, hi=20),
-    )
+    rung = read_rule(r, Rung, id=lambda r: b._id(r, seen, "rung"))
     if rung.kind == "cross_trainer":
         if not rung.minutes:
             r.error(None, "a cross_trainer rung needs minutes")
@@ -301,7 +212,7 @@ def _rung(
         if rung.walk_s or rung.repeats not in (0, 1):
             r.error(None, "a continuous_run rung has no walk breaks (repeats = 1, no walk_s)")
         if not rung.repeats:
-            rung = Rung(**{**rung.__dict__, "repeats": 1})
+            rung = replace(rung, repeats=1)
     if rung.kind != "cross_trainer" and rung.minutes:
         r.error("minutes", "only cross_trainer rungs take minutes")
     if rung.block_s > no_long.max_session_min * 60:

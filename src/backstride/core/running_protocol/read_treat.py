@@ -1,7 +1,8 @@
 """Reading ``[treat]`` from the protocol file: the general loop, checked as it is read.
 
-Also the helpers every T.R.E.A.T. reader shares (:func:`sources`, :func:`note`,
-:func:`register`): a running rule without a ``source`` is an error, and rule ids are unique
+Also the helpers every T.R.E.A.T. reader shares (:func:`read_rule`, :func:`rule_table`,
+:func:`sources`, :func:`register`): a rule is read by the limits its fields declare
+(:mod:`.rules`), a running rule without a ``source`` is an error, and rule ids are unique
 across the whole file. Problems are reported by the loader's reader: file, line, what.
 
 Pure Python: no Django.
@@ -9,10 +10,10 @@ Pure Python: no Django.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final, Protocol, TypeVar
 
 from backstride.core.running_protocol.rules import (
-    WINDOW_WHEN,
     WINDOWS,
     Adjust,
     Colours,
@@ -22,9 +23,18 @@ from backstride.core.running_protocol.rules import (
     TreatRules,
     Window,
 )
-from backstride.core.tables import _ID, TableBuilder, _Table
+from backstride.core.tables import _ID, TableBuilder, _Table, read_fields
 
 _NO_SOURCE: Final = 'running rules must name their source (a [sources] key or "expert default")'
+_R = TypeVar("_R")
+
+
+class _Rule(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_IdR = TypeVar("_IdR", bound=_Rule)
 
 
 def sources(t: _Table) -> tuple[str, ...]:
@@ -32,10 +42,6 @@ def sources(t: _Table) -> tuple[str, ...]:
     if not sources and "source" not in t.data:
         t.error(None, _NO_SOURCE)
     return sources
-
-
-def note(t: _Table) -> str:
-    return t.text("evidence_note", required=False)
 
 
 def register(
@@ -53,10 +59,35 @@ def register(
         seen[rule_id] = (*t.path, "id")
 
 
+def read_rule(t: _Table, cls: type[_R], **special: Callable[[_Table], Any]) -> _R:
+    """A running rule read from ``t`` by its declared limits (every one names its source)."""
+    return read_fields(t, cls, sources=sources, **special)
+
+
+def rule_table(
+    b: TableBuilder,
+    parent: _Table,
+    key: str,
+    missing: _IdR,
+    check: Callable[[_Table, _IdR], None] | None = None,
+) -> _IdR:
+    """The rule in table ``key``: read, checked by ``check``, its id registered; or
+    ``missing`` (a placeholder to go on checking) when the table is not there."""
+    t = parent.table(key)
+    if t is None:
+        return missing
+    rule = read_rule(t, type(missing))
+    if check is not None:
+        check(t, rule)
+    register(b, t, b.rule_ids, rule.id)
+    t.done()
+    return rule
+
+
 def _text_rule(t: _Table | None, text_key: str) -> TextRule:
     if t is None:
         return TextRule("", "", ())
-    rule = TextRule(t.text("id"), t.text(text_key), sources(t), note(t))
+    rule = read_rule(t, TextRule, text=lambda t: t.text(text_key))
     t.done()
     return rule
 
@@ -75,13 +106,7 @@ def build_treat(b: TableBuilder, t: _Table) -> TreatRules | None:
     windows: list[Window] = []
     names: set[str] = set()
     for w in t.tables("windows"):
-        window = Window(
-            window=w.text("window", choices=WINDOWS),
-            question=w.text("question"),
-            due_day=w.integer("due_day", lo=0, hi=7),
-            when=w.text("when", choices=WINDOW_WHEN),
-            sources=sources(w),
-        )
+        window = read_rule(w, Window)
         if window.window in names:
             w.error("window", f"window '{window.window}' is listed twice")
         names.add(window.window)
@@ -91,66 +116,14 @@ def build_treat(b: TableBuilder, t: _Table) -> TreatRules | None:
     if missing:
         t.error("windows", f"the evaluation windows must include: {', '.join(missing)}")
 
-    colours = Colours("", 3, 5, 0, 1, True, ())
-    c = t.table("colours")
-    if c:
-        colours = Colours(
-            id=c.text("id"),
-            green_max_pain=c.integer("green_max_pain", lo=0, hi=10),
-            amber_max_pain=c.integer("amber_max_pain", lo=0, hi=10),
-            settled_margin=c.integer("settled_margin", lo=0, hi=5),
-            week_rise_points=c.number("week_rise_points", lo=0, hi=10),
-            leg_symptoms_red=c.flag("leg_symptoms_red", required=True),
-            sources=sources(c),
-            evidence_note=note(c),
-        )
-        if colours.amber_max_pain <= colours.green_max_pain:
-            c.error("amber_max_pain", "must be above green_max_pain")
-        if not colours.leg_symptoms_red:
-            c.error("leg_symptoms_red", "new or spreading leg symptoms are always red")
-        register(b, c, seen, colours.id)
-        c.done()
-
-    adjust = Adjust("", 2, True, 42, 2, 3, 2, ())
-    a = t.table("adjust")
-    if a:
-        adjust = Adjust(
-            id=a.text("id"),
-            red_step_back_rungs=a.integer("red_step_back_rungs", lo=1, hi=99),
-            leg_symptoms_to_first_rung=a.flag("leg_symptoms_to_first_rung", required=True),
-            reds_window_days=a.integer("reds_window_days", lo=7, hi=365),
-            clinician_after_reds=a.integer("clinician_after_reds", lo=1, hi=10),
-            phase_back_after_reds=a.integer("phase_back_after_reds", lo=1, hi=10),
-            phase_back_to=a.integer("phase_back_to", lo=1, hi=9),
-            sources=sources(a),
-            evidence_note=note(a),
-        )
-        if adjust.phase_back_after_reds < adjust.clinician_after_reds:
-            a.error(
-                "phase_back_after_reds",
-                "suggest a clinician before (or when) sending the athlete back a phase",
-            )
-        register(b, a, seen, adjust.id)
-        a.done()
-
-    spacing = Spacing("", 48, ())
-    s = t.table("spacing")
-    if s:
-        spacing = Spacing(s.text("id"), s.integer("min_hours", lo=24, hi=336), sources(s), note(s))
-        register(b, s, seen, spacing.id)
-        s.done()
+    colours = rule_table(b, t, "colours", Colours("", 3, 5, 0, 1, True, ()), _check_colours)
+    adjust = rule_table(b, t, "adjust", Adjust("", 2, True, 42, 2, 3, 2, ()), _check_adjust)
+    spacing = rule_table(b, t, "spacing", Spacing("", 48, ()))
 
     gaps: list[GapRule] = []
     gap_days: set[int] = set()
     for g in t.tables("gaps"):
-        gap = GapRule(
-            id=g.text("id"),
-            min_days=g.integer("min_days", lo=2, hi=365),
-            step_back_rungs=g.integer("step_back_rungs", lo=0, hi=99),
-            redo_readiness=g.flag("redo_readiness"),
-            advice=g.text("advice"),
-            sources=sources(g),
-        )
+        gap = read_rule(g, GapRule)
         if gap.min_days in gap_days:
             g.error("min_days", f"two gap rules for {gap.min_days} days")
         gap_days.add(gap.min_days)
@@ -169,4 +142,19 @@ def build_treat(b: TableBuilder, t: _Table) -> TreatRules | None:
     )
 
 
-__all__ = ["build_treat", "note", "register", "sources"]
+def _check_colours(c: _Table, colours: Colours) -> None:
+    if colours.amber_max_pain <= colours.green_max_pain:
+        c.error("amber_max_pain", "must be above green_max_pain")
+    if not colours.leg_symptoms_red:
+        c.error("leg_symptoms_red", "new or spreading leg symptoms are always red")
+
+
+def _check_adjust(a: _Table, adjust: Adjust) -> None:
+    if adjust.phase_back_after_reds < adjust.clinician_after_reds:
+        a.error(
+            "phase_back_after_reds",
+            "suggest a clinician before (or when) sending the athlete back a phase",
+        )
+
+
+__all__ = ["build_treat", "read_rule", "register", "rule_table", "sources"]

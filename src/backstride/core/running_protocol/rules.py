@@ -3,7 +3,8 @@
 ``[treat]`` holds the general loop (one change per test, rest of the day, evaluation windows,
 traffic-light thresholds, adjustments, spacing, gaps); ``[running]`` holds the Phase 3 return
 to running (gate, readiness tests, pace, volume, guards, post-run care and the ladders). The
-file is read and checked by :mod:`.read_treat` and :mod:`.read_running`.
+file is read and checked by :mod:`.read_treat` and :mod:`.read_running`; each field declares
+the range or choices the file must meet (``limits``), so every rule is read the same way.
 
 Pure Python: no Django.
 """
@@ -14,6 +15,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
+
+from backstride.core.tables import limits
 
 WINDOWS: Final[tuple[str, ...]] = ("during", "after", "evening", "next_morning", "h48")
 WINDOW_WHEN: Final[tuple[str, ...]] = ("always", "if_not_settled")
@@ -29,17 +32,17 @@ class TextRule:
     id: str
     text: str
     sources: tuple[str, ...]
-    evidence_note: str = ""
+    evidence_note: str = field(default="", metadata=limits(required=False))
 
 
 @dataclass(frozen=True)
 class Window:
     """One evaluation window: when its answer is due and whether it is always asked."""
 
-    window: str
+    window: str = field(metadata=limits(choices=WINDOWS))
     question: str
-    due_day: int
-    when: str
+    due_day: int = field(metadata=limits(0, 7))
+    when: str = field(metadata=limits(choices=WINDOW_WHEN))
     sources: tuple[str, ...]
 
     @property
@@ -50,34 +53,34 @@ class Window:
 @dataclass(frozen=True)
 class Colours:
     id: str
-    green_max_pain: int
-    amber_max_pain: int
-    settled_margin: int
-    week_rise_points: float
+    green_max_pain: int = field(metadata=limits(0, 10))
+    amber_max_pain: int = field(metadata=limits(0, 10))
+    settled_margin: int = field(metadata=limits(0, 5))
+    week_rise_points: float = field(metadata=limits(0, 10))
     leg_symptoms_red: bool
     sources: tuple[str, ...]
-    evidence_note: str = ""
+    evidence_note: str = field(default="", metadata=limits(required=False))
 
 
 @dataclass(frozen=True)
 class Adjust:
     id: str
-    red_step_back_rungs: int
+    red_step_back_rungs: int = field(metadata=limits(1, 99))
     leg_symptoms_to_first_rung: bool
-    reds_window_days: int
-    clinician_after_reds: int
-    phase_back_after_reds: int
-    phase_back_to: int
+    reds_window_days: int = field(metadata=limits(7, 365))
+    clinician_after_reds: int = field(metadata=limits(1, 10))
+    phase_back_after_reds: int = field(metadata=limits(1, 10))
+    phase_back_to: int = field(metadata=limits(1, 9))
     sources: tuple[str, ...]
-    evidence_note: str = ""
+    evidence_note: str = field(default="", metadata=limits(required=False))
 
 
 @dataclass(frozen=True)
 class Spacing:
     id: str
-    min_hours: int
+    min_hours: int = field(metadata=limits(24, 336))
     sources: tuple[str, ...]
-    evidence_note: str = ""
+    evidence_note: str = field(default="", metadata=limits(required=False))
 
     @property
     def days(self) -> int:
@@ -88,9 +91,9 @@ class Spacing:
 @dataclass(frozen=True)
 class GapRule:
     id: str
-    min_days: int
-    step_back_rungs: int
-    redo_readiness: bool
+    min_days: int = field(metadata=limits(2, 365))
+    step_back_rungs: int = field(metadata=limits(0, 99))
+    redo_readiness: bool = field(metadata=limits(required=False))
     advice: str
     sources: tuple[str, ...]
 
@@ -124,8 +127,8 @@ class TreatRules:
 @dataclass(frozen=True)
 class Gate:
     id: str
-    phase: int
-    readiness_valid_days: int
+    phase: int = field(metadata=limits(1, 9))
+    readiness_valid_days: int = field(metadata=limits(1, 365))
     sources: tuple[str, ...]
 
 
@@ -134,58 +137,59 @@ class ReadinessTest:
     id: str
     name: str
     how: str
-    unit: str
-    at_least: float
+    unit: str = field(metadata=limits(choices=READINESS_UNITS))
+    at_least: float = field(metadata=limits(0))
     no_symptom_rise: bool
     sources: tuple[str, ...]
-    test: str = ""  # the objective test this result is also recorded as, if any
+    #: the objective test this result is also recorded as, if any
+    test: str = field(default="", metadata=limits(required=False))
 
 
 @dataclass(frozen=True)
 class PaceRules:
     id: str
-    default_kmh: float
-    band_width_kmh: float
-    min_kmh: float
-    max_kmh: float
-    walk_kmh: float
-    personal_window_days: int
-    personal_min_runs: int
+    default_kmh: float = field(metadata=limits(3, 25))
+    band_width_kmh: float = field(metadata=limits(0.1, 5))
+    min_kmh: float = field(metadata=limits(3, 25))
+    max_kmh: float = field(metadata=limits(3, 25))
+    walk_kmh: float = field(metadata=limits(2, 8))
+    personal_window_days: int = field(metadata=limits(7, 3650))
+    personal_min_runs: int = field(metadata=limits(1, 100))
     talk_test: str
     sources: tuple[str, ...]
-    evidence_note: str = ""
+    evidence_note: str = field(default="", metadata=limits(required=False))
 
 
 @dataclass(frozen=True)
 class VolumeRules:
     id: str
-    max_increase_percent: float
+    max_increase_percent: float = field(metadata=limits(0, 100))
     sources: tuple[str, ...]
-    evidence_note: str = ""
+    evidence_note: str = field(default="", metadata=limits(required=False))
 
 
 @dataclass(frozen=True)
 class LongestRunGuard:
     id: str
-    max_over_percent: float
-    window_days: int
+    max_over_percent: float = field(metadata=limits(0, 100))
+    window_days: int = field(metadata=limits(7, 90))
     sources: tuple[str, ...]
-    evidence_note: str = ""
+    evidence_note: str = field(default="", metadata=limits(required=False))
 
 
 @dataclass(frozen=True)
 class NoLongSlow:
     id: str
-    max_session_min: int
+    max_session_min: int = field(metadata=limits(5, 120))
     sources: tuple[str, ...]
-    evidence_note: str = ""
+    evidence_note: str = field(default="", metadata=limits(required=False))
 
 
 @dataclass(frozen=True)
 class Substitute:
     id: str
-    min_minutes: int
-    max_minutes: int
+    min_minutes: int = field(metadata=limits(5, 120))
+    max_minutes: int = field(metadata=limits(5, 120))
     text: str
     sources: tuple[str, ...]
 
@@ -193,29 +197,29 @@ class Substitute:
 @dataclass(frozen=True)
 class PostRunCare:
     id: str
-    cool_down_walk_min: int
+    cool_down_walk_min: int = field(metadata=limits(0, 30))
     routine: str
-    ice_min: int
-    ice_max: int
+    ice_min: int = field(metadata=limits(1, 30))
+    ice_max: int = field(metadata=limits(1, 30))
     alternative: str
     sources: tuple[str, ...]
-    evidence_note: str = ""
+    evidence_note: str = field(default="", metadata=limits(required=False))
 
 
 @dataclass(frozen=True)
 class Rung:
     id: str
     label: str
-    kind: str
-    sessions_per_week: int
-    min_hours_between: int
-    greens_to_progress: int
+    kind: str = field(metadata=limits(choices=RUNG_KINDS))
+    sessions_per_week: int = field(metadata=limits(1, 7))
+    min_hours_between: int = field(metadata=limits(24, 168))
+    greens_to_progress: int = field(metadata=limits(1, 6))
     sources: tuple[str, ...]
-    minutes: int = 0  # cross-trainer
-    run_s: int = 0
-    walk_s: int = 0
-    repeats: int = 0
-    warm_up_min: int = 0
+    minutes: int = field(default=0, metadata=limits(5, 90, required=False))  # cross-trainer
+    run_s: int = field(default=0, metadata=limits(10, 7200, required=False))
+    walk_s: int = field(default=0, metadata=limits(0, 600, required=False))
+    repeats: int = field(default=0, metadata=limits(1, 30, required=False))
+    warm_up_min: int = field(default=0, metadata=limits(0, 20, required=False))
 
     @property
     def is_run(self) -> bool:
