@@ -4,9 +4,12 @@ import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
+
+CHECK_DEPLOY = ("check", "--deploy", "--fail-level", "WARNING")
 
 
 def run_backstride(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -24,32 +27,26 @@ def run_backstride(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_in_production(var_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``run_backstride`` started as a production server is: DEBUG off, a secret key, one
+    allowed host, its var folder at ``var_dir``; ``env`` overrides any of them."""
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "backstride.example.org",
+        "BACKSTRIDE_VAR_DIR": str(var_dir),
+    }
+    return run_backstride(*args, **(production | env))
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    proc = run_backstride(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="backstride.example.org",
-        BACKSTRIDE_VAR_DIR=str(tmp_path),
-    )
+    proc = run_in_production(tmp_path, *CHECK_DEPLOY)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "no issues" in proc.stdout
 
 
 def test_check_deploy_complains_without_a_secret_key(tmp_path):
-    proc = run_backstride(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY="",
-        ALLOWED_HOSTS="backstride.example.org",
-        BACKSTRIDE_VAR_DIR=str(tmp_path),
-    )
+    proc = run_in_production(tmp_path, *CHECK_DEPLOY, SECRET_KEY="")
     assert proc.returncode != 0
     assert "SECRET_KEY" in proc.stdout + proc.stderr
 
@@ -123,13 +120,7 @@ def test_an_unsupported_email_url_is_a_clear_error(url):
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    proc = run_backstride(
-        "migrate",
-        DEBUG="0",
-        SECRET_KEY="",
-        ALLOWED_HOSTS="backstride.example.org",
-        BACKSTRIDE_VAR_DIR=str(tmp_path),
-    )
+    proc = run_in_production(tmp_path, "migrate", SECRET_KEY="")
     assert proc.returncode != 0
     assert "SECRET_KEY is not set" in proc.stderr
     assert "refuses to start" in proc.stderr
@@ -139,16 +130,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 def test_production_migrate_creates_the_var_folder_on_a_fresh_install(tmp_path):
     var = tmp_path / "not-yet" / "var"
-    proc = run_backstride(
-        "migrate",
-        "--verbosity",
-        "0",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="backstride.example.org",
-        BACKSTRIDE_VAR_DIR=str(var),
-        DATABASE_URL="",
-    )
+    proc = run_in_production(var, "migrate", "--verbosity", "0", DATABASE_URL="")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (var / "backstride.sqlite3").is_file()
 
