@@ -25,7 +25,14 @@ from typing import Final
 from backstride.core.checkins import CheckIn, response_light
 from backstride.core.outcomes import nprs_change, psfs_change
 from backstride.core.protocol import Protocol
-from backstride.core.tables import ProtocolError, ProtocolIssue, TableBuilder, _LineIndex, _Table
+from backstride.core.tables import (
+    ProtocolError,
+    ProtocolIssue,
+    TableBuilder,
+    _LineIndex,
+    _Table,
+    read_header,
+)
 from backstride.core.treat import Colour, Response, evaluate
 
 DEFAULT_PATH: Final = Path(__file__).resolve().parents[1] / "protocols" / "caseload.toml"
@@ -85,13 +92,7 @@ def parse_thresholds(text: str, filename: str = "<caseload.toml>") -> Thresholds
         ) from None
     b = TableBuilder(doc, _LineIndex(text), filename)
     root = _Table(b, doc, ())
-    head = root.table("caseload")
-    ident = version = ""
-    if head:
-        ident, version = head.text("id"), head.text("version")
-        if head.integer("schema", lo=1, hi=1) != 1:
-            head.error("schema", "only schema 1 is known")
-        head.done()
+    ident, version = read_header(root, "caseload")
     sources: dict[str, str] = {}
     src = root.table("sources", required=False)
     if src:

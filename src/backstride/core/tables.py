@@ -354,6 +354,18 @@ class TableBuilder:
         return value
 
 
+def read_header(root: _Table, name: str) -> tuple[str, str]:
+    """The ``[name]`` table heading a schema-1 document: its ``id`` and ``version``."""
+    ident = version = ""
+    head = root.table(name)
+    if head:
+        ident, version = head.text("id"), head.text("version")
+        if head.integer("schema", lo=1, hi=1) != 1:
+            head.error("schema", "only schema 1 is known")
+        head.done()
+    return ident, version
+
+
 # --- Dataclasses declared with their limits -------------------------------------------------
 _LIMITS: Final = "table_limits"
 _D = TypeVar("_D")

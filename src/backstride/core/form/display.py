@@ -36,25 +36,10 @@ BONES: Final[tuple[tuple[str, str], ...]] = (
     ("right_heel", "right_foot_index"),
     ("right_ankle", "right_foot_index"),
 )
-#: Joints marked with a dot.
+#: Joints marked with a dot: the nose and every end of a bone, in MediaPipe's order.
 JOINTS: Final[tuple[str, ...]] = (
     "nose",
-    "left_shoulder",
-    "right_shoulder",
-    "left_elbow",
-    "right_elbow",
-    "left_wrist",
-    "right_wrist",
-    "left_hip",
-    "right_hip",
-    "left_knee",
-    "right_knee",
-    "left_ankle",
-    "right_ankle",
-    "left_heel",
-    "right_heel",
-    "left_foot_index",
-    "right_foot_index",
+    *sorted({end for bone in BONES for end in bone}, key=INDEX.__getitem__),
 )
 MIN_VISIBILITY: Final = 0.5
 

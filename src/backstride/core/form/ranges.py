@@ -15,7 +15,14 @@ from typing import Final
 
 from backstride.core.form.metrics import METRICS, UNITS
 from backstride.core.form.model import Range
-from backstride.core.tables import ProtocolError, ProtocolIssue, TableBuilder, _LineIndex, _Table
+from backstride.core.tables import (
+    ProtocolError,
+    ProtocolIssue,
+    TableBuilder,
+    _LineIndex,
+    _Table,
+    read_header,
+)
 
 DEFAULT_PATH: Final = Path(__file__).resolve().parents[2] / "protocols" / "form.toml"
 WHEN: Final = ("below", "above")
@@ -86,13 +93,7 @@ def load_form_ranges(path: str | Path | None = None) -> FormRanges:
 
 
 def _build(b: TableBuilder, root: _Table, filename: str) -> FormRanges | None:
-    head = root.table("form")
-    ident = version = ""
-    if head:
-        ident, version = head.text("id"), head.text("version")
-        if head.integer("schema", lo=1, hi=1) != 1:
-            head.error("schema", "only schema 1 is known")
-        head.done()
+    ident, version = read_header(root, "form")
 
     sources: dict[str, Source] = {}
     src_t = root.table("sources")
