@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -88,6 +89,21 @@ def clinician(db: None, athlete: Any) -> Any:
 @pytest.fixture
 def other_clinician(db: None) -> Any:
     return make_user("dana@otherclinic.example", role="clinician", display_name="Dana")
+
+
+def make_revoked_clinician(athlete: Any) -> Any:
+    """Rory, a clinician ``athlete`` shared their record with ten days ago and stopped sharing
+    with yesterday."""
+    from backstride.accounts.models import CareLink
+
+    user = make_user("rory@clinic.example", role="clinician", display_name="Rory")
+    CareLink.objects.create(
+        clinician=user,
+        athlete=athlete,
+        consented_at=timezone.now() - timedelta(days=10),
+        revoked_at=timezone.now() - timedelta(days=1),
+    )
+    return user
 
 
 @pytest.fixture

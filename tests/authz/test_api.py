@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from backstride.accounts.models import AuditEvent
 from backstride.api.models import ApiToken
+from tests.clinic.conftest import API_BODIES as CLINIC_API_BODIES
 
 from .conftest import dump
 from .patterns import operations
@@ -55,15 +56,7 @@ def bodies() -> dict[tuple[str, str], Any]:
             "leg_spreading": False,
         },
         ("POST", "/api/me/exports"): None,
-        ("POST", "/api/clinic/clients/{athlete_id}/notes"): {"text": "A note"},
-        ("PUT", "/api/clinic/clients/{athlete_id}/notes/{note_id}"): {"text": "Edited"},
-        ("POST", "/api/clinic/clients/{athlete_id}/tailoring"): {
-            "reason": "Lower green limit for slow settling.",
-            "values": {"treat.colours.green_max_pain": 2},
-        },
-        ("POST", "/api/clinic/clients/{athlete_id}/clear"): {
-            "reason": "Examined: no neurological signs, safe to resume."
-        },
+        **CLINIC_API_BODIES,
         ("POST", "/api/sharing/invitations"): {"email": "new.person@example.org", "consent": True},
         ("POST", "/api/sharing/invitations/{invitation_id}/resend"): None,
         ("POST", "/api/sharing/invitations/{invitation_id}/cancel"): None,

@@ -5,7 +5,6 @@ athlete, an editor and an admin; and how to fill each URL argument from it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from io import StringIO
 from typing import Any
 
@@ -21,7 +20,7 @@ from backstride.publication import demo as publication_demo
 from backstride.publication.models import Article, Episode
 from backstride.rehab.models import RedFlagScreen
 from backstride.running.models import RunCheckIn
-from tests.conftest import make_user
+from tests.conftest import make_revoked_clinician, make_user
 from tests.privacy.conftest import populate_runner
 
 #: Every kind of person the matrix checks.
@@ -52,13 +51,7 @@ class World:
 def build_world() -> World:
     runner = populate_runner()
     publication_demo.load_demo(StringIO())
-    revoked = make_user("rory@clinic.example", role="clinician", display_name="Rory")
-    CareLink.objects.create(
-        clinician=revoked,
-        athlete=runner,
-        consented_at=timezone.now() - timedelta(days=10),
-        revoked_at=timezone.now() - timedelta(days=1),
-    )
+    revoked = make_revoked_clinician(runner)
     people: dict[str, User | None] = {
         "anonymous": None,
         "athlete": runner,

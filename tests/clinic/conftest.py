@@ -21,7 +21,20 @@ from backstride.rehab.models import (
     SessionLog,
 )
 from backstride.running.models import RunCheckIn
-from tests.conftest import make_user
+from tests.conftest import make_revoked_clinician, make_user
+
+#: A valid body for each clinic API write (so a refusal is the permission layer speaking).
+API_BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/clinic/clients/{athlete_id}/notes"): {"text": "A note"},
+    ("PUT", "/api/clinic/clients/{athlete_id}/notes/{note_id}"): {"text": "Edited"},
+    ("POST", "/api/clinic/clients/{athlete_id}/tailoring"): {
+        "reason": "Lower green limit for slow settling.",
+        "values": {"treat.colours.green_max_pain": 2},
+    },
+    ("POST", "/api/clinic/clients/{athlete_id}/clear"): {
+        "reason": "Examined: no neurological signs, safe to resume."
+    },
+}
 
 
 def today_of(user: Any) -> date:
@@ -133,14 +146,7 @@ def client_of(clinician: Any, email: str, name: str, **link: Any) -> Any:
 
 @pytest.fixture
 def revoked_clinician(db: None, athlete: Any) -> Any:
-    user = make_user("rory@clinic.example", role="clinician", display_name="Rory")
-    CareLink.objects.create(
-        clinician=user,
-        athlete=athlete,
-        consented_at=timezone.now() - timedelta(days=10),
-        revoked_at=timezone.now() - timedelta(days=1),
-    )
-    return user
+    return make_revoked_clinician(athlete)
 
 
 @pytest.fixture

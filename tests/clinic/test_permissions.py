@@ -14,7 +14,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from backstride.accounts.models import AuditEvent
 from backstride.clinic.models import ClinicianNote
 
-from .conftest import pause, place
+from .conftest import API_BODIES, pause, place
 
 pytestmark = pytest.mark.django_db
 
@@ -134,17 +134,6 @@ def api_operations(client: Client) -> list[tuple[str, str]]:
     ]
 
 
-API_BODIES = {
-    ("POST", "/api/clinic/clients/{athlete_id}/notes"): {"text": "A note"},
-    ("PUT", "/api/clinic/clients/{athlete_id}/notes/{note_id}"): {"text": "Edited"},
-    ("POST", "/api/clinic/clients/{athlete_id}/tailoring"): {
-        "reason": "Lower green limit for slow settling.",
-        "values": {"treat.colours.green_max_pain": 2},
-    },
-    ("POST", "/api/clinic/clients/{athlete_id}/clear"): {
-        "reason": "Examined: no neurological signs, safe to resume."
-    },
-}
 API_OK = {"GET": 200, "POST": 201, "PUT": 200, "DELETE": 204}
 API_OK_OVERRIDE = {("POST", "/api/clinic/clients/{athlete_id}/clear"): 200}
 
