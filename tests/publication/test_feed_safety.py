@@ -35,14 +35,37 @@ def html_content(entry: feedparser.FeedParserDict) -> str:
     return next(c.value for c in entry.content if c.type == "text/html")
 
 
-def test_podcast_feed_survives_a_control_character_stored_in_an_episode_title(client):
-    episode = make_episode("Your first run back")
-    Episode.objects.filter(pk=episode.pk).update(
-        title="Your first\x0b run back", summary="Pace\x1f and patience\ufffe."
-    )
-    entry = read(client, PODCAST_FEED).entries[0]
-    assert entry.title == "Your first run back"
-    assert entry.summary == "Pace and patience."
+@pytest.mark.parametrize(
+    ("make", "feed", "stored_title", "stored_summary", "title", "summary"),
+    [
+        pytest.param(
+            lambda: make_episode("Your first run back"),
+            PODCAST_FEED,
+            "Your first\x0b run back",
+            "Pace\x1f and patience\ufffe.",
+            "Your first run back",
+            "Pace and patience.",
+            id="episode",
+        ),
+        pytest.param(
+            lambda: make_article("Walking as medicine", tags=("walking",)),
+            ARTICLE_FEED,
+            "Walking\x0b as medicine",
+            "Why\x1f walking helps.",
+            "Walking as medicine",
+            "Why walking helps.",
+            id="article",
+        ),
+    ],
+)
+def test_a_feed_survives_control_characters_stored_in_a_title_and_summary(
+    client, make, feed, stored_title, stored_summary, title, summary
+):
+    item = make()
+    type(item).objects.filter(pk=item.pk).update(title=stored_title, summary=stored_summary)
+    entry = read(client, feed).entries[0]
+    assert entry.title == title
+    assert entry.summary == summary
 
 
 def test_podcast_feed_survives_control_characters_in_the_show_and_linked_article(client):
@@ -55,16 +78,6 @@ def test_podcast_feed_survives_control_characters_in_the_show_and_linked_article
     parsed = read(client, PODCAST_FEED)
     assert parsed.feed.title == "The Backstride Podcast"
     assert "Returning to running</a>" in html_content(parsed.entries[0])
-
-
-def test_article_feed_survives_a_control_character_stored_in_a_summary(client):
-    article = make_article("Walking as medicine", tags=("walking",))
-    Article.objects.filter(pk=article.pk).update(
-        summary="Why\x1f walking helps.", title="Walking\x0b as medicine"
-    )
-    entry = read(client, ARTICLE_FEED).entries[0]
-    assert entry.title == "Walking as medicine"
-    assert entry.summary == "Why walking helps."
 
 
 def test_episode_summary_never_reaches_a_feed_reader_as_markup(client):
