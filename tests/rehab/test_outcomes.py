@@ -29,6 +29,12 @@ def scores(nprs: int, ratings: list[int], names: list[str] | None = None) -> dic
 BASELINE = scores(7, [2, 4, 3], ["Sitting at work", "Tying shoelaces", "Jogging"])
 
 
+def record_baseline(client: Any) -> None:
+    """The athlete's first scores (BASELINE), recorded at START."""
+    with time_machine.travel(START, tick=False):
+        client.post(NEW, BASELINE)
+
+
 def test_baseline_scores_are_saved_with_their_activities(
     athlete: Any, athlete_client: Any, placed: Any
 ) -> None:
@@ -80,8 +86,7 @@ def test_follow_up_rates_the_same_activities_and_ignores_tampered_names(
 def test_outcome_chart_marks_the_mcid_and_has_a_data_table(
     athlete: Any, athlete_client: Any, placed: Any
 ) -> None:
-    with time_machine.travel(START, tick=False):
-        athlete_client.post(NEW, BASELINE)
+    record_baseline(athlete_client)
     with time_machine.travel(START + timedelta(days=14), tick=False):
         athlete_client.post(NEW, scores(4, [5, 6, 6]))
         page = athlete_client.get(reverse("rehab:outcomes")).content.decode()
@@ -111,8 +116,7 @@ def test_recording_scores_queues_a_reminder_for_two_weeks_later(
 def test_reminder_is_not_sent_when_scores_were_already_recorded(
     athlete: Any, athlete_client: Any, placed: Any
 ) -> None:
-    with time_machine.travel(START, tick=False):
-        athlete_client.post(NEW, BASELINE)
+    record_baseline(athlete_client)
     with time_machine.travel(START + timedelta(days=14), tick=False):
         athlete_client.post(NEW, scores(5, [3, 4, 4]))
         due = (START + timedelta(days=14)).date().isoformat()
@@ -122,8 +126,7 @@ def test_reminder_is_not_sent_when_scores_were_already_recorded(
 def test_reminder_is_sent_once_per_due_date(
     athlete: Any, athlete_client: Any, placed: Any, mailoutbox: Any
 ) -> None:
-    with time_machine.travel(START, tick=False):
-        athlete_client.post(NEW, BASELINE)
+    record_baseline(athlete_client)
     due = (START + timedelta(days=14)).date().isoformat()
     assert send_outcome_reminder.call(athlete.pk, due) is True
     assert send_outcome_reminder.call(athlete.pk, due) is False
