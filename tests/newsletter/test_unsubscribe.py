@@ -28,6 +28,19 @@ def one_click(path: str) -> Any:
     )
 
 
+def receive_mail(**headers: str) -> None:
+    """An email with ``headers`` arrives through anymail's inbound webhook (mailto unsubscribe)."""
+    from anymail.inbound import AnymailInboundMessage
+    from anymail.signals import AnymailInboundEvent, inbound
+
+    message = AnymailInboundMessage.construct(**headers)
+    inbound.send(
+        sender=object,
+        event=AnymailInboundEvent(event_type="inbound", message=message),
+        esp_name="Test",
+    )
+
+
 def test_one_click_post_unsubscribes_with_200_and_no_redirect(confirmed: Subscriber) -> None:
     response = one_click(unsubscribe_path(confirmed))
     assert response.status_code == 200
@@ -98,35 +111,19 @@ def test_unsubscribing_cancels_queued_emails(confirmed: Subscriber) -> None:
 
 
 def test_mailto_unsubscribe_via_anymail_inbound(confirmed: Subscriber) -> None:
-    from anymail.inbound import AnymailInboundMessage
-    from anymail.signals import AnymailInboundEvent, inbound
-
     token = tokens.unsubscribe_token(confirmed)
-    message = AnymailInboundMessage.construct(
+    receive_mail(
         from_email=confirmed.email,
         to="unsubscribe@backstride.example",
         subject=f"unsubscribe-{token}",
-    )
-    inbound.send(
-        sender=object,
-        event=AnymailInboundEvent(event_type="inbound", message=message),
-        esp_name="Test",
     )
     confirmed.refresh_from_db()
     assert confirmed.status == "unsubscribed"
 
 
 def test_mailto_with_a_forged_token_does_nothing(confirmed: Subscriber) -> None:
-    from anymail.inbound import AnymailInboundMessage
-    from anymail.signals import AnymailInboundEvent, inbound
-
     forged = f"{confirmed.public_id}:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-    message = AnymailInboundMessage.construct(subject=f"unsubscribe-{forged}")
-    inbound.send(
-        sender=object,
-        event=AnymailInboundEvent(event_type="inbound", message=message),
-        esp_name="Test",
-    )
+    receive_mail(subject=f"unsubscribe-{forged}")
     confirmed.refresh_from_db()
     assert confirmed.status == "confirmed"
 
