@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
+from backstride.core import treat
 from backstride.core.checkins import (
     CheckIn,
     Context,
@@ -45,13 +46,9 @@ Action = Literal["progress", "hold", "step_back"]
 
 
 @dataclass(frozen=True)
-class Reason:
-    """One plain-words reason with the rule that produced it and where the rule comes from."""
+class Reason(treat.Reason):
+    """A plain-words reason (rule, text, source) and, for a criterion, whether it was met."""
 
-    rule_id: str
-    text: str
-    source: str
-    source_keys: tuple[str, ...] = ()
     met: bool | None = None
 
 
