@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
@@ -226,15 +224,3 @@ def test_bad_landmark_json_says_what_is_wrong(change: dict[str, object], message
     data.update(change)
     with pytest.raises(LandmarkError, match=message):
         Clip.from_json(data)
-
-
-def test_form_core_imports_without_django() -> None:
-    code = (
-        "import sys\n"
-        "import backstride.core.form, backstride.core.form.metrics, backstride.core.form.advice\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.strip() == "[]"
