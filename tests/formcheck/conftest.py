@@ -3,21 +3,20 @@ synthetic runner, and video files made on the spot."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from PIL import Image
 
 from backstride.core.form import analyze
 from backstride.core.form.display import hip_trace, pick_contacts
 from backstride.core.form.ranges import load_form_ranges
-from backstride.formcheck.models import ContactFrame, FormCheck
+from backstride.formcheck.models import FormCheck
 from backstride.formcheck.report import report_to_json
 from tests.core.form.runner import Runner
 
+from .frames import add_contact_frame
 from .videos import Videos
 
 
@@ -29,12 +28,6 @@ def _private_media(media_root: Path) -> None:
 @pytest.fixture(scope="session")
 def videos(tmp_path_factory: pytest.TempPathFactory) -> Videos:
     return Videos(tmp_path_factory.mktemp("videos"))
-
-
-def jpeg(width: int = 480, height: int = 270) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), (90, 100, 110)).save(buf, "JPEG")
-    return buf.getvalue()
 
 
 def make_done_check(athlete: Any, runner: Runner | None = None, **fields: Any) -> FormCheck:
@@ -57,15 +50,12 @@ def make_done_check(athlete: Any, runner: Runner | None = None, **fields: Any) -
     check.save()
     for index, contact in enumerate(pick_contacts(report.contacts, 8)):
         pose = clip.frames[contact.frame].landmarks or ()
-        ContactFrame.objects.create(
-            form_check=check,
+        add_contact_frame(
+            check,
             index=index,
             frame=contact.frame,
             foot=contact.foot,
             time_s=contact.time_s,
-            image=jpeg(),
-            width=480,
-            height=270,
             points=[[p.x, p.y, p.visibility] for p in pose],
         )
     return check

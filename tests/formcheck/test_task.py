@@ -13,7 +13,7 @@ from backstride.formcheck import processing, services, tasks
 from backstride.formcheck.models import ContactFrame, FormCheck
 from tests.conftest import stored_files
 
-from .conftest import jpeg
+from .frames import add_contact_frame
 
 pytestmark = pytest.mark.django_db
 
@@ -55,16 +55,7 @@ def test_an_abandoned_attempt_is_taken_over_and_its_leftovers_replaced(athlete, 
         started_at=timezone.now() - timedelta(hours=1),
         attempts=1,
     )
-    ContactFrame.objects.create(
-        form_check=check,
-        index=0,
-        frame=999,
-        foot="left",
-        time_s=9.9,
-        image=jpeg(),
-        width=480,
-        height=270,
-    )
+    add_contact_frame(check, index=0, frame=999, foot="left", time_s=9.9)
     assert processing.run_check(check.pk) == "done"
     check.refresh_from_db()
     assert check.status == FormCheck.Status.DONE and check.attempts == 2

@@ -4,7 +4,6 @@ out: uploads, a kept form-check video, tokens, two-factor, newsletter, clearance
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -17,14 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from PIL import Image
 
 from backstride.accounts.models import ConsentRecord, Invitation, User
 from backstride.activities import demo as activities_demo
 from backstride.activities.models import ImportBatch, ImportItem
 from backstride.api.models import ApiToken
 from backstride.clinic.models import TailoringChange
-from backstride.formcheck.models import ContactFrame, FormCheck
+from backstride.formcheck.models import FormCheck
 from backstride.newsletter.models import Subscriber
 from backstride.privacy.models import DataExport
 from backstride.rehab import demo as rehab_demo
@@ -32,6 +30,7 @@ from backstride.rehab import models as rehab
 from backstride.running import demo as running_demo
 from backstride.running.models import CalendarToken
 from tests.conftest import load_demo_people
+from tests.formcheck.frames import add_contact_frame
 
 KEPT_VIDEO = b"\x00\x00\x00\x18ftypmp42 a kept form-check video"
 UPLOAD = b"<?xml version='1.0'?><gpx version='1.1'></gpx>"
@@ -40,12 +39,6 @@ UPLOAD = b"<?xml version='1.0'?><gpx version='1.1'></gpx>"
 @pytest.fixture(autouse=True)
 def _private_media(media_root: Path) -> None:
     """Each test stores its files in its own folder: tests/conftest.py's media_root."""
-
-
-def jpeg() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (48, 27), (90, 100, 110)).save(buf, "JPEG")
-    return buf.getvalue()
 
 
 def populate_runner() -> User:
@@ -104,13 +97,12 @@ def populate_runner() -> User:
     check.set_landmarks({"fps": 30, "frames": [[0.5, 0.5, 0.9]]})
     check.video.save("video-1", ContentFile(KEPT_VIDEO), save=False)
     check.save()
-    ContactFrame.objects.create(
-        form_check=check,
+    add_contact_frame(
+        check,
         index=0,
         frame=12,
         foot="left",
         time_s=0.4,
-        image=jpeg(),
         width=48,
         height=27,
         points=[[0.5, 0.5, 0.9]],
