@@ -20,6 +20,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from backstride.api.pagination import Page
+from backstride.lib.fields import from_attributes
 from backstride.lib.network import client_ip
 
 from . import invitations, sharing
@@ -103,18 +104,7 @@ class AcceptOut(Schema):
 
 
 def _invitation(inv: Invitation) -> InvitationOut:
-    return InvitationOut(
-        id=inv.pk,
-        direction=inv.direction,
-        email=inv.email,
-        status=inv.status.value,
-        created_at=inv.created_at,
-        sent_at=inv.sent_at,
-        expires_at=inv.expires_at,
-        send_count=inv.send_count,
-        accepted_at=inv.accepted_at,
-        cancelled_at=inv.cancelled_at,
-    )
+    return from_attributes(InvitationOut, inv, status=inv.status.value)
 
 
 def _person(user: User) -> Person:

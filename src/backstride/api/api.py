@@ -17,6 +17,7 @@ from backstride.accounts.models import User
 from backstride.activities.api import router as activities_router
 from backstride.clinic.api import router as clinic_router
 from backstride.formcheck.api import router as formcheck_router
+from backstride.lib.fields import from_attributes
 from backstride.privacy.api import router as privacy_router
 from backstride.rehab.api import router as rehab_router
 from backstride.running.api import router as running_router
@@ -46,13 +47,7 @@ class Me(Schema):
 
 
 def _me(user: User) -> Me:
-    return Me(
-        id=user.pk,
-        email=user.email,
-        display_name=user.display_name,
-        role=user.role,
-        timezone=user.timezone,
-    )
+    return from_attributes(Me, user)
 
 
 @api.get("/me", response=Me, tags=["accounts"], summary="The signed-in person")

@@ -22,6 +22,7 @@ from backstride.accounts.models import User
 from backstride.api.auth import require_write
 from backstride.api.pagination import Page
 from backstride.core import tailoring as core_tailoring
+from backstride.lib.fields import from_attributes
 
 from . import caseload as caseload_service
 from . import services, timeline
@@ -307,17 +308,7 @@ def _tailoring_out(athlete: User) -> TailoringOut:
     return TailoringOut(
         tailored=shown.tailored,
         fingerprint=shown.fingerprint,
-        settings=[
-            SettingOut(
-                key=s.key,
-                group=s.group,
-                label=s.label,
-                unit=s.unit,
-                value=s.value,
-                default=s.default,
-            )
-            for s in shown.settings
-        ],
+        settings=[from_attributes(SettingOut, s) for s in shown.settings],
         exercises=[
             SwitchOut(key=s.key, phase=s.phase, exercise_id=s.exercise_id, name=s.name, on=s.on)
             for s in shown.switches

@@ -18,6 +18,7 @@ from ninja.responses import Status
 
 from backstride.accounts.models import AuditEvent, User
 from backstride.api.pagination import Dates, Page
+from backstride.lib.fields import from_attributes
 
 from . import exports
 from .models import DataExport
@@ -74,18 +75,7 @@ def _out(request: HttpRequest, export: DataExport) -> ExportOut:
         if export.is_downloadable
         else ""
     )
-    return ExportOut(
-        id=export.pk,
-        status=export.status,
-        percent=export.percent,
-        step=export.step,
-        error=export.error,
-        size=export.size,
-        created_at=export.created_at,
-        finished_at=export.finished_at,
-        expires_at=export.expires_at,
-        download_url=url,
-    )
+    return from_attributes(ExportOut, export, download_url=url)
 
 
 @router.post(

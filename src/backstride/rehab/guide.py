@@ -19,6 +19,7 @@ from backstride.core.phases import (
     Decision,
 )
 from backstride.core.protocol import Protocol
+from backstride.lib.fields import from_attributes
 
 from .models import (
     Assessment,
@@ -372,12 +373,9 @@ class DecisionSummary:
 
     @classmethod
     def of(cls, decision: Decision) -> DecisionSummary:
-        return cls(
-            action=decision.action,
-            summary=decision.summary,
-            from_phase=decision.from_phase,
-            to_phase=decision.to_phase,
-            see_clinician=decision.see_clinician,
+        return from_attributes(
+            cls,
+            decision,
             reasons=reasons_json(decision.reasons),
             criteria=[asdict(c) | {"text": c.text} for c in decision.criteria],
         )

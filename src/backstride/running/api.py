@@ -19,6 +19,7 @@ from backstride.accounts.permissions import athlete_or_404
 from backstride.activities.models import Activity
 from backstride.api.pagination import Page
 from backstride.core.treat import PlannedSession, Prescription
+from backstride.lib.fields import from_attributes
 
 from . import checkins, services
 from .models import RunCheckIn
@@ -163,16 +164,7 @@ def prescription_out(rx: Prescription) -> PrescriptionOut:
         readiness_pending=list(rx.readiness_pending),
         longest_run_limit_km=rx.longest_run_limit_km,
         sessions=[session_out(s) for s in rx.sessions],
-        weeks=[
-            WeekOut(
-                week_start=w.week_start,
-                done_km=w.done_km,
-                planned_km=w.planned_km,
-                allowed_km=w.allowed_km,
-                ceiling_km=w.ceiling_km,
-            )
-            for w in rx.weeks
-        ],
+        weeks=[from_attributes(WeekOut, w) for w in rx.weeks],
         reasons=[ReasonOut(rule_id=r.rule_id, text=r.text, source=r.source) for r in rx.reasons],
         protocol=f"{rx.protocol_id}@{rx.protocol_version}",
     )

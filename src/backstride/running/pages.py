@@ -26,6 +26,7 @@ from backstride.core.treat import (
     Verdict,
     prescribe,
 )
+from backstride.lib.fields import from_attributes
 
 from . import checkins, services
 
@@ -146,11 +147,9 @@ def care_card(protocol: Protocol) -> CareCard | None:
     if protocol.running is None:
         return None
     care = protocol.running.post_run
-    return CareCard(
-        cool_down_walk_min=care.cool_down_walk_min,
-        routine=care.routine,
-        alternative=care.alternative,
-        evidence_note=care.evidence_note,
+    return from_attributes(
+        CareCard,
+        care,
         rule_id=care.id,
         sources=tuple(protocol.citations(care.sources)),
         source_text=protocol.cite(care.sources),

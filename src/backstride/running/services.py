@@ -44,6 +44,7 @@ from backstride.core.treat import (
     prescribe,
 )
 from backstride.core.treat import ReadinessResult as ReadinessRecord
+from backstride.lib.fields import from_attributes
 from backstride.lib.snapshot import remembered
 from backstride.rehab import services as rehab
 from backstride.rehab.models import OutcomeScore, PhaseChange
@@ -133,16 +134,7 @@ def build_profile(user: User, protocol: Protocol, today: date) -> Profile:
 def to_response(checkin: RunCheckIn | None) -> Response | None:
     if checkin is None:
         return None
-    return Response(
-        pain_during=checkin.pain_during,
-        pain_after=checkin.pain_after,
-        pain_evening=checkin.pain_evening,
-        pain_next_morning=checkin.pain_next_morning,
-        pain_48h=checkin.pain_48h,
-        leg_new=checkin.leg_new,
-        leg_spreading=checkin.leg_spreading,
-        stiffness=checkin.stiffness,
-    )
+    return from_attributes(Response, checkin)
 
 
 def day_text(day: date) -> str:
