@@ -17,14 +17,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
 from backstride.accounts.models import User
 from backstride.core.protocol import Protocol
+from backstride.lib.mail import templated_email
 from backstride.lib.queue import enqueue_after_commit
 
 from .models import AdviceReminder, OutcomeReminder, OutcomeScore
@@ -54,21 +53,12 @@ def send_outcome_reminder(user_id: int, due_on: str) -> bool:
             OutcomeReminder.objects.create(user=user, due_on=due)
     except IntegrityError:
         return False  # reminded already
-    context = {
-        "user": user,
-        "site_name": settings.SITE_NAME,
-        "link": settings.SITE_URL + reverse("rehab:outcomes_new"),
-        "due_on": due,
-    }
-    message = EmailMultiAlternatives(
-        subject=f"Time for your 2-minute progress check · {settings.SITE_NAME}",
-        body=render_to_string("rehab/email/outcome_reminder.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(
-        render_to_string("rehab/email/outcome_reminder.html", context), "text/html"
-    )
-    message.send()
+    templated_email(
+        "rehab/email/outcome_reminder",
+        f"Time for your 2-minute progress check · {settings.SITE_NAME}",
+        user.email,
+        {"user": user, "link": settings.SITE_URL + reverse("rehab:outcomes_new"), "due_on": due},
+    ).send()
     return True
 
 
@@ -114,21 +104,17 @@ def send_advice_reminder(screen_id: int, due_on: str) -> bool:
     advice = urgency_advice(user, screen)
     context = {
         "user": user,
-        "site_name": settings.SITE_NAME,
         "link": settings.SITE_URL + reverse("rehab:today"),
         "advice": advice,
         "since": screen.created_at.astimezone(user.tzinfo).date(),
         "reasons": [t["reason"] for t in screen.triggered],
     }
-    message = EmailMultiAlternatives(
-        subject=f"A reminder to see your GP about your back · {settings.SITE_NAME}",
-        body=render_to_string("rehab/email/advice_reminder.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(
-        render_to_string("rehab/email/advice_reminder.html", context), "text/html"
-    )
-    message.send()
+    templated_email(
+        "rehab/email/advice_reminder",
+        f"A reminder to see your GP about your back · {settings.SITE_NAME}",
+        user.email,
+        context,
+    ).send()
     return True
 
 

@@ -8,11 +8,10 @@ program; a conditional update marks the reminder sent, so a retried task never s
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from backstride.lib.mail import templated_email
 from backstride.rehab.services import stopping_screen
 
 from .models import RunCheckIn
@@ -43,18 +42,11 @@ def send_followup(checkin_id: int, window: str) -> bool:
     user = checkin.user
     context = {
         "user": user,
-        "site_name": settings.SITE_NAME,
         "link": settings.SITE_URL + reverse(page, args=[checkin.pk]),
         "session_on": checkin.activity.start.astimezone(user.tzinfo).date(),
         "window": window,
     }
-    message = EmailMultiAlternatives(
-        subject=f"{subject} · {settings.SITE_NAME}",
-        body=render_to_string("running/email/followup.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(
-        render_to_string("running/email/followup.html", context), "text/html"
-    )
-    message.send()
+    templated_email(
+        "running/email/followup", f"{subject} · {settings.SITE_NAME}", user.email, context
+    ).send()
     return True
