@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from backstride.accounts.models import User
 from backstride.activities.models import Activity, Sport
-from backstride.core.checkins import CheckIn as CoreCheckIn
 from backstride.core.checkins import response_light
 from backstride.core.protocol import Protocol
 from backstride.core.treat import Colour, Response, evaluate
@@ -30,6 +29,7 @@ from backstride.rehab.models import (
     SessionLog,
 )
 from backstride.rehab.records import protocol_for
+from backstride.rehab.services import to_core_checkin
 from backstride.running import pages as running_pages
 from backstride.running.models import RunCheckIn
 
@@ -145,17 +145,7 @@ def _rehab(athlete: User, protocol: Protocol) -> list[Entry]:
             )
         )
     for c in CheckIn.objects.filter(user=athlete)[:PER_KIND]:
-        core = CoreCheckIn(
-            day=c.day,
-            pain_now=c.pain_now,
-            leg_symptoms=c.leg_symptoms,
-            stiffness=c.stiffness,
-            effort=c.effort,
-            pain_next_morning=c.pain_next_morning,
-            pain_before=c.pain_before,
-            pain_during=c.pain_during,
-            pain_48h=c.pain_48h,
-        )
+        core = to_core_checkin(c)
         light = response_light(protocol, core)
         parts = [f"pain after {c.pain_now}/10"]
         if c.pain_during is not None:
