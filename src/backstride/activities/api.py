@@ -24,7 +24,7 @@ from ninja.responses import Status
 from backstride.accounts.permissions import athlete_or_404
 from backstride.api.forms import form_errors
 from backstride.api.pagination import Dates, Page
-from backstride.api.uploads import capped_body, refuse_if_over_cap
+from backstride.api.uploads import capped_body, multipart_body, refuse_if_over_cap
 from backstride.lib.files import StorageUnavailable
 
 from . import services, uploads
@@ -325,29 +325,19 @@ def _import_out(batch: ImportBatch) -> dict[str, Any]:
     }
 
 
-UPLOAD_SCHEMA = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["files"],
-                    "properties": {
-                        "files": {
-                            "type": "array",
-                            "items": {"type": "string", "format": "binary"},
-                            "description": (
-                                "GPX, TCX or FIT files (also .gz), or .zip exports; "
-                                "repeat the field for several files."
-                            ),
-                        },
-                    },
-                }
-            }
+UPLOAD_SCHEMA = multipart_body(
+    ["files"],
+    {
+        "files": {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "description": (
+                "GPX, TCX or FIT files (also .gz), or .zip exports; "
+                "repeat the field for several files."
+            ),
         },
-    }
-}
+    },
+)
 
 
 @router.post(

@@ -55,3 +55,18 @@ def refuse_if_over_cap(request: HttpRequest, message: str) -> None:
     cap: UploadCapHandler | None = getattr(request, "_api_upload_cap", None)
     if cap is not None and cap.exceeded:
         raise HttpError(413, message)
+
+
+def multipart_body(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra`` for an operation that reads a multipart form (files and fields) from
+    ``request.FILES``/``request.POST`` itself, so the schema shows the form's fields."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"type": "object", "required": required, "properties": properties}
+                }
+            },
+        }
+    }

@@ -21,6 +21,7 @@ from ninja.responses import Status
 
 from backstride.accounts.permissions import athlete_or_404
 from backstride.api.pagination import Page
+from backstride.api.uploads import multipart_body
 
 from . import services
 from .forms import UploadForm
@@ -239,31 +240,21 @@ def _capped(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
-UPLOAD_SCHEMA = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["video"],
-                    "properties": {
-                        "video": {"type": "string", "format": "binary"},
-                        "view": {"type": "string", "enum": ["side", "rear"], "default": "side"},
-                        "slowmo": {
-                            "type": "integer",
-                            "enum": [1, 4, 8],
-                            "default": 1,
-                            "description": "Used only when the file does not say itself.",
-                        },
-                        "height_cm": {"type": "integer", "minimum": 100, "maximum": 230},
-                        "keep_video": {"type": "boolean", "default": False},
-                    },
-                }
-            }
+UPLOAD_SCHEMA = multipart_body(
+    ["video"],
+    {
+        "video": {"type": "string", "format": "binary"},
+        "view": {"type": "string", "enum": ["side", "rear"], "default": "side"},
+        "slowmo": {
+            "type": "integer",
+            "enum": [1, 4, 8],
+            "default": 1,
+            "description": "Used only when the file does not say itself.",
         },
-    }
-}
+        "height_cm": {"type": "integer", "minimum": 100, "maximum": 230},
+        "keep_video": {"type": "boolean", "default": False},
+    },
+)
 
 
 @router.post(
