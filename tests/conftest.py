@@ -293,6 +293,13 @@ class SMTPSink:
             self.envelopes.clear()
 
 
+def email_text(message: EmailMessage) -> str:
+    """The text/plain part of an email."""
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None, "no text/plain part"
+    return str(part.get_content())
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from backstride.accounts.models import Invitation
+from tests.conftest import email_text
 
 
 @pytest.fixture(autouse=True)
@@ -18,16 +19,10 @@ def _site(settings: Any) -> None:
     settings.SITE_URL = "https://backstride.example"
 
 
-def text_of(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None, "no text/plain part"
-    return str(part.get_content())
-
-
 def invitation_path_in(message: EmailMessage) -> str:
     """The path of the invitation link in an email's plain-text part."""
     match = re.search(
-        r"https://backstride\.example(/accounts/invitations/[^/\s]+/)", text_of(message)
+        r"https://backstride\.example(/accounts/invitations/[^/\s]+/)", email_text(message)
     )
     assert match, "no invitation link in the email"
     return match.group(1)

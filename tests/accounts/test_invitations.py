@@ -18,9 +18,9 @@ from backstride.accounts import invitations
 from backstride.accounts.models import CareLink, ConsentRecord, Invitation, User
 from backstride.accounts.permissions import can_view_athlete
 from backstride.accounts.tokens import invitation_path, invitation_token
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, email_text, make_user
 
-from .conftest import invitation_path_in, send_invitation, text_of
+from .conftest import invitation_path_in, send_invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_a_clinicians_invitation_is_emailed_by_the_worker_once(
     assert message["To"] == NEW_CLIENT
     assert message["Reply-To"] == "charlie@clinic.example"
     assert "Charlie Physio invited you to share your rehab record" in message["Subject"]
-    text = text_of(message)
+    text = email_text(message)
     assert "Nothing is shared until you say yes" in text and "14 days" in text
     assert invitation_path_in(message).startswith("/accounts/invitations/")
     invitation.refresh_from_db()

@@ -13,6 +13,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backstride.accounts.models import User
+from tests.conftest import email_text
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-staple"
@@ -101,7 +102,7 @@ def test_athletes_are_not_forced_into_two_factor(client_for, settings, athlete):
 def test_password_reset_through_a_real_smtp_server(client, athlete, smtp_server):
     client.post(reverse("accounts:password_reset"), {"email": athlete.email})
     [message] = smtp_server.wait_for(1)
-    body = message.get_body(preferencelist=("plain",)).get_content()
+    body = email_text(message)
     path = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", body).group(1)
     form = client.get(path, follow=True)
     assert b"Choose a new password" in form.content

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from backstride.accounts.models import ConsentRecord, EmailToken, User
+from tests.conftest import email_text
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ GOOD = {
 
 
 def link_from(message) -> str:
-    body = message.get_body(preferencelist=("plain",)).get_content()
+    body = email_text(message)
     match = re.search(r"https?://\S+/accounts/verify/\S+/", body)
     assert match, body
     return match.group(0)
@@ -98,7 +99,7 @@ def test_signup_with_an_existing_address_emails_its_owner_and_changes_nothing(
     [message] = smtp_server.wait_for(1)
     assert message["To"] == athlete.email
     assert "Someone tried to sign up" in message["Subject"]
-    body = message.get_body(preferencelist=("plain",)).get_content()
+    body = email_text(message)
     assert "already has an account" in body
     assert re.search(r"https?://\S+/accounts/login/", body)
     assert re.search(r"https?://\S+/accounts/password/reset/", body)
@@ -115,7 +116,7 @@ def test_signup_with_an_existing_unconfirmed_address_offers_a_new_link(
     client.post(reverse("accounts:signup"), {**GOOD, "email": athlete.email})
     assert run_tasks() == 1
     [message] = smtp_server.wait_for(1)
-    body = message.get_body(preferencelist=("plain",)).get_content()
+    body = email_text(message)
     assert re.search(r"https?://\S+/accounts/verify/resend/", body)
     athlete.refresh_from_db()
     assert athlete.email_verified_at is None

@@ -14,6 +14,7 @@ from backstride.core.protocol import default_protocol
 from backstride.rehab import services
 from backstride.rehab.models import AdviceReminder, RedFlagScreen
 from backstride.rehab.tasks import send_advice_reminder
+from tests.conftest import email_text
 
 from .conftest import all_no, finish_assessment
 from .test_program import START, travel
@@ -67,7 +68,7 @@ def test_open_soon_advice_is_reminded_weekly_until_seen_or_cleared(
     assert len(smtp_server.messages) == emails
     for message in smtp_server.messages:
         assert message["To"] == athlete.email and "see your GP" in message["Subject"]
-        body = message.get_body(preferencelist=("plain",)).get_content()
+        body = email_text(message)
         assert reverse("rehab:today") in body and "999" in body
         reason = default_protocol().red_flag(SOON).reason
         assert reason.split(".")[0] in body

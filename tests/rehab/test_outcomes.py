@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from backstride.rehab.models import OutcomeReminder, OutcomeScore
 from backstride.rehab.tasks import send_outcome_reminder
+from tests.conftest import email_text
 
 pytestmark = pytest.mark.django_db
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -108,7 +109,7 @@ def test_recording_scores_queues_a_reminder_for_two_weeks_later(
     [message] = smtp_server.wait_for(1)
     assert message["To"] == athlete.email
     assert "progress check" in message["Subject"]
-    body = message.get_body(preferencelist=("plain",)).get_content()
+    body = email_text(message)
     assert "/rehab/outcomes/new/" in body
     assert OutcomeReminder.objects.filter(user=athlete).count() == 1
 
