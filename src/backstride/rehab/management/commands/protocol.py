@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -50,28 +50,19 @@ class Command(BaseCommand):
                 # A copy may tailor numbers and words, never the locked safety minimum.
                 check_tailored_file(path)
         except ProtocolError as exc:
-            if as_json:
-                payload = {"file": name, "ok": False, "errors": [i.as_dict() for i in exc.issues]}
-                self.stdout.write(json.dumps(payload, indent=2))
-            for issue in exc.issues:
-                self.stderr.write(str(issue))
-            count = len(exc.issues)
-            raise CommandError(
-                f"{name}: {count} problem{'s' if count != 1 else ''} found", returncode=1
-            ) from None
+            self._refuse(name, exc, as_json)
         summary = protocol.summary()
-        if as_json:
-            self.stdout.write(json.dumps(summary, indent=2))
-        else:
-            self.stdout.write(
-                f"{name}: OK — {protocol.title} ({protocol.id} {protocol.version})\n"
-                f"  red flags: {summary['red_flags']}\n"
-                f"  phases:    {summary['phases']}\n"
-                f"  exercises: {summary['exercises']}\n"
-                f"  rules:     {summary['rules']}\n"
-                f"  rules without a source: "
-                f"{', '.join(summary['rules_without_source']) or 'none'}"
-            )
+        self._print_summary(
+            summary,
+            as_json,
+            f"{name}: OK — {protocol.title} ({protocol.id} {protocol.version})\n"
+            f"  red flags: {summary['red_flags']}\n"
+            f"  phases:    {summary['phases']}\n"
+            f"  exercises: {summary['exercises']}\n"
+            f"  rules:     {summary['rules']}\n"
+            f"  rules without a source: "
+            f"{', '.join(summary['rules_without_source']) or 'none'}",
+        )
         if strict and summary["rules_without_source"]:
             raise CommandError(
                 f"{name}: {len(summary['rules_without_source'])} rule(s) without a source: "
@@ -84,15 +75,7 @@ class Command(BaseCommand):
         try:
             ranges = load_form_ranges(path)
         except ProtocolError as exc:
-            if as_json:
-                payload = {"file": path, "ok": False, "errors": [i.as_dict() for i in exc.issues]}
-                self.stdout.write(json.dumps(payload, indent=2))
-            for issue in exc.issues:
-                self.stderr.write(str(issue))
-            count = len(exc.issues)
-            raise CommandError(
-                f"{path}: {count} problem{'s' if count != 1 else ''} found", returncode=1
-            ) from None
+            self._refuse(path, exc, as_json)
         unverified = [k for k, s in ranges.sources.items() if not s.verified]
         summary = {
             "ranges": len(ranges.ranges),
@@ -100,16 +83,31 @@ class Command(BaseCommand):
             "sources": len(ranges.sources),
             "sources_not_verified": unverified,
         }
+        self._print_summary(
+            summary,
+            as_json,
+            f"{path}: OK — running-form ranges ({ranges.id} {ranges.version})\n"
+            f"  ranges:       {summary['ranges']}\n"
+            f"  advice rules: {summary['advice_rules']}\n"
+            f"  sources not verified against the published text: "
+            f"{', '.join(unverified) or 'none'}",
+        )
+
+    def _print_summary(self, summary: dict[str, Any], as_json: bool, text: str) -> None:
+        """A file that checked out: its summary as JSON, or ``text`` for people."""
+        self.stdout.write(json.dumps(summary, indent=2) if as_json else text)
+
+    def _refuse(self, name: str, exc: ProtocolError, as_json: bool) -> NoReturn:
+        """Every problem of a file that did not check out (also as JSON), then exit 1."""
         if as_json:
-            self.stdout.write(json.dumps(summary, indent=2))
-        else:
-            self.stdout.write(
-                f"{path}: OK — running-form ranges ({ranges.id} {ranges.version})\n"
-                f"  ranges:       {summary['ranges']}\n"
-                f"  advice rules: {summary['advice_rules']}\n"
-                f"  sources not verified against the published text: "
-                f"{', '.join(unverified) or 'none'}"
-            )
+            payload = {"file": name, "ok": False, "errors": [i.as_dict() for i in exc.issues]}
+            self.stdout.write(json.dumps(payload, indent=2))
+        for issue in exc.issues:
+            self.stderr.write(str(issue))
+        count = len(exc.issues)
+        raise CommandError(
+            f"{name}: {count} problem{'s' if count != 1 else ''} found", returncode=1
+        ) from None
 
 
 def _is_form_file(path: str) -> bool:
