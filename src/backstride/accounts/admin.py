@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
@@ -30,8 +32,21 @@ class CareLinkAdmin(admin.ModelAdmin):
     list_display = ["clinician", "athlete", "consented_at", "revoked_at"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """An admin that lists and shows rows but never adds, changes or deletes one."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(ReadOnlyAdmin):
     """Every consent (accounts and newsletter), read-only: the history is evidence."""
 
     list_display = ["created_at", "kind", "action", "user", "wording_version", "source"]
@@ -39,15 +54,6 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "email_hash"]
     readonly_fields = [f.name for f in ConsentRecord._meta.fields]
     list_select_related = ["user"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Invitation)
