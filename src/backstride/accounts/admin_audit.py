@@ -73,6 +73,12 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         """The athlete ids of the rows in ``queryset`` (sliced or not), in one query."""
         return list(queryset.values_list(self.audit_athlete, flat=True))
 
+    def _record(
+        self, request: HttpRequest, athlete_ids: Iterable[int | None], action: str, note: str = ""
+    ) -> None:
+        """One entry per athlete for this admin's data; ``note`` (" (deleted)") follows its name."""
+        record_many(request, athlete_ids, what=self.audit_label() + note, action=action)
+
     def _athletes_of_objects(self, objs: Iterable[Model]) -> list[int]:
         pks = [o.pk for o in objs if o.pk is not None]
         return self.athletes_of(self.model._default_manager.filter(pk__in=pks)) if pks else []
@@ -83,11 +89,11 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         response = super().changelist_view(request, extra_context)
         changelist = (getattr(response, "context_data", None) or {}).get("cl")
         if response.status_code == 200 and changelist is not None:
-            record_many(
+            self._record(
                 request,
                 self.athletes_of(changelist.result_list),
-                what=f"{self.audit_label()} (admin list)",
-                action=AuditEvent.Action.READ,
+                AuditEvent.Action.READ,
+                " (admin list)",
             )
         return response
 
@@ -101,39 +107,19 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         response = super().change_view(request, object_id, form_url, extra_context)
         original = (getattr(response, "context_data", None) or {}).get("original")
         if response.status_code == 200 and original is not None:
-            record_many(
-                request,
-                self._athletes_of_objects([original]),
-                what=self.audit_label(),
-                action=AuditEvent.Action.READ,
-            )
+            self._record(request, self._athletes_of_objects([original]), AuditEvent.Action.READ)
         return response
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        record_many(
-            request,
-            self._athletes_of_objects([obj]),
-            what=self.audit_label(),
-            action=AuditEvent.Action.CHANGE,
-        )
+        self._record(request, self._athletes_of_objects([obj]), AuditEvent.Action.CHANGE)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         athletes = self._athletes_of_objects([obj])
         super().delete_model(request, obj)
-        record_many(
-            request,
-            athletes,
-            what=f"{self.audit_label()} (deleted)",
-            action=AuditEvent.Action.CHANGE,
-        )
+        self._record(request, athletes, AuditEvent.Action.CHANGE, " (deleted)")
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         athletes = self.athletes_of(queryset)
         super().delete_queryset(request, queryset)
-        record_many(
-            request,
-            athletes,
-            what=f"{self.audit_label()} (deleted)",
-            action=AuditEvent.Action.CHANGE,
-        )
+        self._record(request, athletes, AuditEvent.Action.CHANGE, " (deleted)")
