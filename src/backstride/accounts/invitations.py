@@ -293,14 +293,7 @@ def accept(
         link.revoked_at = None
         link.save(update_fields=["consented_at", "revoked_at"])
         if direction is Direction.CLIENT:
-            _record_consent(
-                athlete,
-                ConsentRecord.Action.GIVEN,
-                source=source,
-                ip=ip,
-                care_link=link,
-                detail=f"with {person(clinician)}",
-            )
+            _record_link_consent(athlete, ConsentRecord.Action.GIVEN, link, source=source, ip=ip)
     invitation.accepted_at = now
     invitation.accepted_by = user
     invitation.care_link = link
@@ -323,14 +316,7 @@ def consent_to(
     )
     link.consented_at = timezone.now()
     link.save(update_fields=["consented_at"])
-    _record_consent(
-        athlete,
-        ConsentRecord.Action.GIVEN,
-        source=source,
-        ip=ip,
-        care_link=link,
-        detail=f"with {person(link.clinician)}",
-    )
+    _record_link_consent(athlete, ConsentRecord.Action.GIVEN, link, source=source, ip=ip)
     return link
 
 
@@ -353,15 +339,24 @@ def revoke(
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
         if link.consented_at is not None:
-            _record_consent(
-                athlete,
-                ConsentRecord.Action.WITHDRAWN,
-                source=source,
-                ip=ip,
-                care_link=link,
-                detail=f"with {person(link.clinician)}",
+            _record_link_consent(
+                athlete, ConsentRecord.Action.WITHDRAWN, link, source=source, ip=ip
             )
     return link
+
+
+def _record_link_consent(
+    athlete: User, action: str, link: CareLink, *, source: str, ip: str
+) -> ConsentRecord:
+    """The athlete's sharing consent given or withdrawn for one care link, naming its clinician."""
+    return _record_consent(
+        athlete,
+        action,
+        source=source,
+        ip=ip,
+        care_link=link,
+        detail=f"with {person(link.clinician)}",
+    )
 
 
 def _record_consent(

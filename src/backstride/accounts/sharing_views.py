@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -101,36 +102,51 @@ def _back(request: HttpRequest, user: User) -> HttpResponse:
     return redirect("accounts:invite_client" if user.is_clinician else "accounts:sharing")
 
 
-@login_required
-@require_POST
-def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+def _change_invitation(
+    request: HttpRequest,
+    pk: int,
+    change: Callable[[User, int], Invitation],
+    level: int,
+    done: Callable[[Invitation], str],
+) -> HttpResponse:
+    """Resend or cancel one of the user's invitations, say how it went, and go back.
+
+    Someone else's invitation is a 404; a refused change is an error message.
+    """
     user = _user(request)
     try:
-        invitation = invitations.resend(user, pk)
+        invitation = change(user, pk)
     except Invitation.DoesNotExist as exc:
         raise Http404("No such invitation.") from exc
     except InvitationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request, f"Sent again to {invitation.email}; the earlier link no longer works."
-        )
+        messages.add_message(request, level, done(invitation))
     return _back(request, user)
+
+
+@login_required
+@require_POST
+def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_invitation(
+        request,
+        pk,
+        invitations.resend,
+        messages.SUCCESS,
+        lambda sent: f"Sent again to {sent.email}; the earlier link no longer works.",
+    )
 
 
 @login_required
 @require_POST
 def cancel_invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    try:
-        invitation = invitations.cancel(user, pk)
-    except Invitation.DoesNotExist as exc:
-        raise Http404("No such invitation.") from exc
-    except InvitationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.info(request, f"The invitation to {invitation.email} is cancelled.")
-    return _back(request, user)
+    return _change_invitation(
+        request,
+        pk,
+        invitations.cancel,
+        messages.INFO,
+        lambda cancelled: f"The invitation to {cancelled.email} is cancelled.",
+    )
 
 
 # --- Accepting ---------------------------------------------------------------------------------
