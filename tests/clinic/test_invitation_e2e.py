@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from backstride.accounts.models import AuditEvent, CareLink, User
 from backstride.rehab.services import give_health_consent
-from tests.conftest import PASSWORD, SHOTS, login_in_browser, make_user
+from tests.conftest import PASSWORD, SHOTS, email_text, login_in_browser, make_user
 from tests.rehab.conftest import answer_checkin_page
 
 from .conftest import checkin, client_of, place, sessions
@@ -48,7 +48,7 @@ def test_invite_signup_consent_red_checkin_caseload_record_and_access_log(
     page.get_by_text(NEW_CLIENT).first.wait_for()
     assert run_tasks() >= 1
     [message] = smtp_server.wait_for(1)
-    text = str(message.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
+    text = email_text(message)
     link = re.search(re.escape(live_server.url) + r"(/accounts/invitations/\S+?/)\s", text)
     assert link, text
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import SHOTS, login_in_browser
+from tests.conftest import SHOTS, email_text, login_in_browser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_signup_confirm_login_dashboard(page, live_server, smtp_server, run_task
 
     run_tasks()
     [message] = smtp_server.wait_for(1)
-    body = message.get_body(preferencelist=("plain",)).get_content()
+    body = email_text(message)
     link = re.search(r"http://\S+/accounts/verify/\S+/", body).group(0)
 
     page.goto(link)
