@@ -123,39 +123,47 @@ SHARE_CONSENT_LABEL = (
 )
 
 
-class InviteClientForm(forms.Form):
-    email = forms.EmailField(
-        label="Your client's email address",
+def _invited_email(label: str, help_text: str) -> forms.EmailField:
+    return forms.EmailField(
+        label=label,
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        help_text="They get an email with a link; nothing is shared until they agree.",
+        help_text=help_text,
     )
 
-    def clean_email(self) -> str:
-        return normalise_email(self.cleaned_data["email"])
 
-
-class InviteClinicianForm(forms.Form):
-    email = forms.EmailField(
-        label="Your clinician's email address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        help_text="Use the address of their clinician account on this site, if you know it.",
-    )
-    consent = forms.BooleanField(
+def _share_consent() -> forms.BooleanField:
+    """The box that consents to sharing the record with a clinician (one wording, one message)."""
+    return forms.BooleanField(
         label=SHARE_CONSENT_LABEL,
         error_messages={"required": "Please tick the box to agree, or leave this page."},
     )
 
+
+class _InviteForm(forms.Form):
+    """An invitation by email: the address is compared and stored normalised."""
+
     def clean_email(self) -> str:
         return normalise_email(self.cleaned_data["email"])
+
+
+class InviteClientForm(_InviteForm):
+    email = _invited_email(
+        "Your client's email address",
+        "They get an email with a link; nothing is shared until they agree.",
+    )
+
+
+class InviteClinicianForm(_InviteForm):
+    email = _invited_email(
+        "Your clinician's email address",
+        "Use the address of their clinician account on this site, if you know it.",
+    )
+    consent = _share_consent()
 
 
 class ShareConsentForm(forms.Form):
-    consent = forms.BooleanField(
-        label=SHARE_CONSENT_LABEL,
-        error_messages={"required": "Please tick the box to agree, or leave this page."},
-    )
+    consent = _share_consent()
 
 
 class InvitationSignupForm(SignupForm):

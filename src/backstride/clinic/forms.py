@@ -23,17 +23,24 @@ class NoteForm(forms.Form):
     )
 
 
-class ClearForm(forms.Form):
-    reason = forms.CharField(
-        label="Why the program can resume",
+def reason_field(label: str, help_text: str, ask: str) -> forms.CharField:
+    """A clinician's recorded reason, REASON_MIN to REASON_MAX characters; ``ask`` is said
+    when it is missing or too short."""
+    return forms.CharField(
+        label=label,
         min_length=REASON_MIN,
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What you assessed and decided. Recorded with your name and the time.",
-        error_messages={
-            "required": "Please give the reason for clearing in a sentence.",
-            "min_length": "Please give the reason for clearing in a sentence.",
-        },
+        help_text=help_text,
+        error_messages={"required": ask, "min_length": ask},
+    )
+
+
+class ClearForm(forms.Form):
+    reason = reason_field(
+        "Why the program can resume",
+        "What you assessed and decided. Recorded with your name and the time.",
+        "Please give the reason for clearing in a sentence.",
     )
 
 
@@ -45,16 +52,10 @@ def field_name(key: str) -> str:
 class TailorForm(forms.Form):
     """The settings and exercises of one client's protocol copy, and why they change."""
 
-    reason = forms.CharField(
-        label="Why you are making this change",
-        min_length=REASON_MIN,
-        max_length=REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The client sees this reason next to what changed.",
-        error_messages={
-            "required": "Please say why, in a sentence.",
-            "min_length": "Please say why, in a sentence.",
-        },
+    reason = reason_field(
+        "Why you are making this change",
+        "The client sees this reason next to what changed.",
+        "Please say why, in a sentence.",
     )
     based_on = forms.CharField(widget=forms.HiddenInput, required=False)
 
