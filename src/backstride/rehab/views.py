@@ -7,8 +7,11 @@ user as owner, so another person's ids answer 404. The clinician pages check
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,7 +24,7 @@ from backstride.accounts.permissions import athlete_or_404, athlete_required
 from backstride.core.phases import Decision
 
 from . import charts, forms, guide, records, scoring, services
-from .models import PhaseChange, RedFlagScreen, Screen
+from .models import CheckIn, PhaseChange, RedFlagScreen, Screen
 from .state import gate, redirect_first
 
 STEP_TITLES = {
@@ -325,20 +328,47 @@ def checkin(request: HttpRequest) -> HttpResponse:
     return render(request, "rehab/checkin.html", {"form": form, "session": session})
 
 
+def _later_pain(
+    request: HttpRequest,
+    *,
+    due: Callable[[Any, date], CheckIn | None],
+    form_class: type[django_forms.Form],
+    field: str,
+    record: Callable[[Any, CheckIn, int, date], Decision | None],
+    anchor: str,
+    ask: str,
+    result_url: Callable[[CheckIn], str],
+) -> HttpResponse:
+    """A pain score asked on Today some time after a check-in: record it on the check-in
+    that is ``due`` and show the result; nothing due goes to Today, a wrong answer back to
+    the question (``anchor``) with ``ask``."""
+    day = services.local_today(request.user)
+    target = due(request.user, day)
+    if target is None:
+        return redirect("rehab:today")
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, ask)
+        return redirect(reverse("rehab:today") + anchor)
+    record(request.user, target, form.cleaned_data[field], day)
+    return redirect(result_url(target))
+
+
 @athlete_required
 @require_POST
 @gate()
 def morning(request: HttpRequest) -> HttpResponse:
-    day = services.local_today(request.user)
-    target = services.morning_due(request.user, day)
-    if target is None:
-        return redirect("rehab:today")
-    form = forms.MorningForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Please choose a number from 0 to 10 for your morning pain.")
-        return redirect(reverse("rehab:today") + "#morning")
-    services.record_morning(request.user, target, form.cleaned_data["pain_next_morning"], day)
-    return redirect("rehab:checkin_result")
+    """The next-morning pain after yesterday's session."""
+    return _later_pain(
+        request,
+        due=services.morning_due,
+        form_class=forms.MorningForm,
+        field="pain_next_morning",
+        record=services.record_morning,
+        anchor="#morning",
+        ask="Please choose a number from 0 to 10 for your morning pain.",
+        result_url=lambda target: reverse("rehab:checkin_result"),
+    )
 
 
 @athlete_required
@@ -346,16 +376,18 @@ def morning(request: HttpRequest) -> HttpResponse:
 @gate()
 def fortyeight(request: HttpRequest) -> HttpResponse:
     """The 48-hour pain after a session that was not green."""
-    day = services.local_today(request.user)
-    target = services.fortyeight_due(request.user, day)
-    if target is None:
-        return redirect("rehab:today")
-    form = forms.FortyEightForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Please choose a number from 0 to 10 for your pain now.")
-        return redirect(reverse("rehab:today") + "#fortyeight")
-    services.record_48h(request.user, target, form.cleaned_data["pain_48h"], day)
-    return redirect(reverse("rehab:checkin_result") + f"?day={target.day.isoformat()}")
+    return _later_pain(
+        request,
+        due=services.fortyeight_due,
+        form_class=forms.FortyEightForm,
+        field="pain_48h",
+        record=services.record_48h,
+        anchor="#fortyeight",
+        ask="Please choose a number from 0 to 10 for your pain now.",
+        result_url=lambda target: (
+            reverse("rehab:checkin_result") + f"?day={target.day.isoformat()}"
+        ),
+    )
 
 
 @athlete_required
