@@ -85,6 +85,24 @@ def checkboxes(
     )
 
 
+def whole_number(label: str, max_value: int, help_text: str) -> forms.IntegerField:
+    """A how-many (or how-old) question: a whole number from 0 to ``max_value``."""
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=max_value,
+        help_text=help_text,
+        error_messages={"required": REQUIRED},
+    )
+
+
+def free_text(label: str) -> forms.CharField:
+    """An optional answer in the person's own words (up to 300 characters)."""
+    return forms.CharField(
+        label=label, required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 YES_NO = [("no", "No"), ("yes", "Yes")]
 
 
@@ -117,12 +135,8 @@ PREGNANT = (
 
 
 class HistoryForm(forms.Form):
-    age = forms.IntegerField(
-        label="How old are you?",
-        min_value=0,
-        max_value=120,
-        help_text="Some warning signs matter more from the age of 50, so we ask.",
-        error_messages={"required": REQUIRED},
+    age = whole_number(
+        "How old are you?", 120, "Some warning signs matter more from the age of 50, so we ask."
     )
     onset = radios(
         "How long have you had this episode of back pain?",
@@ -226,12 +240,7 @@ class ActivitiesForm(forms.Form):
         "What makes your back worse? Tick all that apply.", AGGRAVATING, "Nothing in particular"
     )
     easing = checkboxes("What makes it better? Tick all that apply.", EASING, "Nothing helps much")
-    other = forms.CharField(
-        label="Anything else that makes it better or worse?",
-        required=False,
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    other = free_text("Anything else that makes it better or worse?")
 
     def _exclusive(self, name: str) -> list[str]:
         value: list[str] = self.cleaned_data[name]
@@ -259,19 +268,13 @@ class RunningForm(forms.Form):
             ("never", "I haven't run before"),
         ],
     )
-    running_years = forms.IntegerField(
-        label="How many years have you been running?",
-        min_value=0,
-        max_value=80,
-        help_text="0 if you're new to running.",
-        error_messages={"required": REQUIRED},
+    running_years = whole_number(
+        "How many years have you been running?", 80, "0 if you're new to running."
     )
-    weekly_km = forms.IntegerField(
-        label="Before the back pain, how many kilometres did you usually run a week?",
-        min_value=0,
-        max_value=300,
-        help_text="0 if you didn't run.",
-        error_messages={"required": REQUIRED},
+    weekly_km = whole_number(
+        "Before the back pain, how many kilometres did you usually run a week?",
+        300,
+        "0 if you didn't run.",
     )
     usual_pace = forms.CharField(
         label="Your usual easy pace, in minutes per kilometre",
@@ -348,12 +351,7 @@ class GoalForm(forms.Form):
             ("other", "Something else"),
         ],
     )
-    detail = forms.CharField(
-        label="In your own words",
-        required=False,
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    detail = free_text("In your own words")
 
 
 RED_FLAG_GROUP_TITLES = {
