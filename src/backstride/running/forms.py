@@ -8,9 +8,7 @@ from typing import Any
 from django import forms
 
 from backstride.core.running_protocol.schema import ReadinessTest
-from backstride.rehab.forms import radios, scale
-
-YES_NO = [("no", "No"), ("yes", "Yes")]
+from backstride.rehab.forms import YES_NO, radios, scale
 
 
 def yes_no(label: str) -> forms.TypedChoiceField:
@@ -21,6 +19,13 @@ def yes_no(label: str) -> forms.TypedChoiceField:
         coerce=lambda v: v == "yes",
         widget=field.widget,
         error_messages=field.error_messages,
+    )
+
+
+def stiffness_scale(label: str) -> forms.TypedChoiceField:
+    """How stiff the back is, 0 to 10; may be left empty (then None)."""
+    return scale(
+        label, "0 = not stiff", "10 = as stiff as it gets", required=False, empty_value=None
     )
 
 
@@ -35,13 +40,7 @@ class RunCheckInForm(forms.Form):
     )
     leg_new = yes_no("Any new leg symptoms (pain, pins and needles, numbness or weakness)?")
     leg_spreading = yes_no("Are leg symptoms spreading further down, below the knee?")
-    stiffness = scale(
-        "How stiff is your back?",
-        "0 = not stiff",
-        "10 = as stiff as it gets",
-        required=False,
-        empty_value=None,
-    )
+    stiffness = stiffness_scale("How stiff is your back?")
 
 
 class MorningForm(forms.Form):
@@ -52,13 +51,7 @@ class MorningForm(forms.Form):
         help_text="Only if you did not answer it yesterday.",
     )
     pain = scale("How much does your back or leg hurt this morning?")
-    stiffness = scale(
-        "How stiff is your back this morning?",
-        "0 = not stiff",
-        "10 = as stiff as it gets",
-        required=False,
-        empty_value=None,
-    )
+    stiffness = stiffness_scale("How stiff is your back this morning?")
 
 
 class FortyEightHourForm(forms.Form):
