@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -267,18 +267,50 @@ class ConsentSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ConsentQuerySet(models.QuerySet["ConsentRecord"]):
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_Row]):
+    """Rows can be added and read, never changed or removed through a queryset.
+
+    ``refusal`` is the message of the ``PermissionError`` raised instead.
+    """
+
+    refusal = "These rows are append-only."
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError(self.refusal)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError(self.refusal)
+
+
+class AppendOnly(models.Model):
+    """A model whose rows are only ever added: saving a stored row or deleting one raises
+    ``PermissionError`` with ``refusal``."""
+
+    refusal: ClassVar[str] = "These rows are append-only."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError(self.refusal)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError(self.refusal)
+
+
+class ConsentQuerySet(AppendOnlyQuerySet["ConsentRecord"]):
     """Append-only, like the access log: consent history is evidence and is never edited.
 
     ``unlink_subscriber`` is the one change allowed: a newsletter subscriber's erasure keeps
     their history (keyed hash, wording, time, network) without the link to the person.
     """
 
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Consent records are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Consent records are append-only.")
+    refusal = "Consent records are append-only."
 
     def unlink_subscriber(self, subscriber_id: int) -> int:
         """Forget which subscriber these rows belonged to; returns how many rows changed."""
@@ -286,7 +318,7 @@ class ConsentQuerySet(models.QuerySet["ConsentRecord"]):
         return models.QuerySet.update(rows, subscriber_id=None)
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(AppendOnly):
     """What someone agreed to or took back, in which wording, when, where and from where.
 
     One model for every consent: an account's terms, health-data and sharing consents
@@ -341,6 +373,7 @@ class ConsentRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = ConsentQuerySet.as_manager()
+    refusal = ConsentQuerySet.refusal
 
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "pk"]
@@ -355,35 +388,23 @@ class ConsentRecord(models.Model):
         who = f"user {self.user_id}" if self.user_id else f"address {self.email_hash[:12]}…"
         return f"{who}: {self.kind} {self.action} ({self.wording_version or 'no wording'})"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("Consent records are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Consent records are append-only.")
-
     @property
     def given(self) -> bool:
         """True when this record gives consent (rather than withdrawing or changing it)."""
         return self.action in self.GIVING
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+class AuditEventQuerySet(AppendOnlyQuerySet["AuditEvent"]):
     """Append-only: rows can be added and read, never changed or removed one by one.
 
     Deleting an athlete still removes their log with them (Django's cascade does not go
     through this queryset), as the right to erasure requires.
     """
 
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("The audit log is append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit log is append-only.")
+    refusal = "The audit log is append-only."
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     """One read or change of an athlete's health data by someone other than the athlete."""
 
     class Action(models.TextChoices):
@@ -413,6 +434,7 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = AuditEventQuerySet.as_manager()
+    refusal = AuditEventQuerySet.refusal
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -420,14 +442,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.action} {self.what} of {self.athlete_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit log is append-only.")
 
 
 class RecordsChange(models.Model):
