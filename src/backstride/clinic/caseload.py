@@ -27,6 +27,7 @@ from backstride.core.protocol import Protocol, default_protocol
 from backstride.core.treat import Response
 from backstride.core.triage import PAUSING_URGENCIES
 from backstride.lib import logs
+from backstride.lib.fields import field_names
 from backstride.rehab.models import CheckIn, OutcomeScore, RedFlagScreen, RehabProfile, SessionLog
 from backstride.rehab.records import parse_cached
 from backstride.running.models import RunCheckIn
@@ -119,16 +120,7 @@ def gather(links: Sequence[CareLink], today_utc: date | None = None) -> list[cor
         paused[user_id] = max(created, paused.get(user_id, created))
     checkins: dict[int, list[CoreCheckIn]] = defaultdict(list)
     for row in CheckIn.objects.filter(user_id__in=ids, day__gte=since).values_list(
-        "user_id",
-        "day",
-        "pain_now",
-        "leg_symptoms",
-        "stiffness",
-        "effort",
-        "pain_next_morning",
-        "pain_before",
-        "pain_during",
-        "pain_48h",
+        "user_id", *field_names(CoreCheckIn)
     ):
         checkins[row[0]].append(CoreCheckIn(*row[1:]))
     runs: dict[int, list[tuple[datetime, Response]]] = defaultdict(list)

@@ -11,6 +11,7 @@ The people come from the accounts demo; this only touches their rehab records.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
@@ -249,12 +250,7 @@ def six_weeks_to_phase_3(user: Any, protocol: Protocol) -> None:
         CheckIn.objects.create(
             user=user,
             session=session,
-            day=day,
-            pain_now=checkin.pain_now,
-            leg_symptoms=checkin.leg_symptoms,
-            stiffness=checkin.stiffness,
-            effort=checkin.effort,
-            pain_next_morning=checkin.pain_next_morning,
+            **asdict(checkin),
             next_morning_at=_at(user, day + timedelta(days=1), 7)
             if checkin.pain_next_morning is not None
             else None,

@@ -172,21 +172,12 @@ def prescription_out(rx: Prescription) -> PrescriptionOut:
 
 def checkin_out(c: RunCheckIn) -> CheckInOut:
     verdict = checkins.verdict_for(c)
-    return CheckInOut(
-        id=c.pk,
-        activity_id=c.activity_id,
+    return from_attributes(
+        CheckInOut,
+        c,
         session_on=services.run_day(c.activity, c.user),
-        pain_during=c.pain_during,
-        pain_after=c.pain_after,
-        pain_evening=c.pain_evening,
-        leg_new=c.leg_new,
-        leg_spreading=c.leg_spreading,
-        stiffness=c.stiffness,
-        pain_next_morning=c.pain_next_morning,
-        pain_48h=c.pain_48h,
         colour=verdict.colour.value,
         final=verdict.final,
-        created_at=c.created_at,
     )
 
 
@@ -257,16 +248,10 @@ def create_checkin(request: HttpRequest, body: CheckInIn) -> Status:
     activity = Activity.objects.filter(pk=body.activity_id, user=user).first()
     if activity is None:
         raise HttpError(404, "No such session.")
-    answers = checkins.CheckInAnswers(
-        pain_during=body.pain_during,
-        pain_after=body.pain_after,
-        leg_new=body.leg_new,
-        leg_spreading=body.leg_spreading,
-        pain_evening=body.pain_evening,
-        stiffness=body.stiffness,
-    )
     try:
-        saved = checkins.record_checkin(user, activity, answers)
+        saved = checkins.record_checkin(
+            user, activity, from_attributes(checkins.CheckInAnswers, body)
+        )
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     return Status(201, checkin_out(saved))

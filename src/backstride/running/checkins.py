@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -179,12 +179,7 @@ def record_checkin(
             checkin = RunCheckIn.objects.create(
                 user=user,
                 activity=activity,
-                pain_during=answers.pain_during,
-                pain_after=answers.pain_after,
-                pain_evening=answers.pain_evening,
-                leg_new=answers.leg_new,
-                leg_spreading=answers.leg_spreading,
-                stiffness=answers.stiffness,
+                **asdict(answers),
                 created_at=now,
             )
     except IntegrityError:  # a second check-in raced this one
