@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 EXPERT_DEFAULT: Final = "expert default"
 
@@ -190,26 +190,34 @@ class _Table:
     def integer(
         self, key: str, required: bool = True, lo: float | None = None, hi: float | None = None
     ) -> int:
-        value = self._get(key, required)
-        if value is None:
-            return 0
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.error(key, f"must be a whole number, got {_kind(value)}")
-            return 0
-        self._range(key, value, lo, hi)
-        return value
+        value = self._numeric(key, required, lo, hi, (int,), "a whole number")
+        return 0 if value is None else int(value)
 
     def number(
         self, key: str, required: bool = True, lo: float | None = None, hi: float | None = None
     ) -> float:
+        value = self._numeric(key, required, lo, hi, (int, float), "a number")
+        return 0.0 if value is None else float(value)
+
+    def _numeric(
+        self,
+        key: str,
+        required: bool,
+        lo: float | None,
+        hi: float | None,
+        kinds: tuple[type, ...],
+        what: str,
+    ) -> float | None:
+        """The value if it is one of ``kinds`` (never a bool), range-checked; else ``None``."""
         value = self._get(key, required)
         if value is None:
-            return 0.0
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(key, f"must be a number, got {_kind(value)}")
-            return 0.0
-        self._range(key, value, lo, hi)
-        return float(value)
+            return None
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            self.error(key, f"must be {what}, got {_kind(value)}")
+            return None
+        number = cast(float, value)  # an int or a float, as checked
+        self._range(key, number, lo, hi)
+        return number
 
     def _range(self, key: str, value: float, lo: float | None, hi: float | None) -> None:
         if lo is not None and value < lo:
