@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,57 +63,70 @@ def cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def track(
+    head: str,
+    point: Callable[[int, datetime], str],
+    tail: str,
+    start: datetime,
+    seconds: int,
+    step: int,
+) -> tuple[bytes, int]:
+    """A track file: ``head``, then ``point(t, when)`` every ``step`` seconds from ``start`` to
+    ``seconds`` after it, then ``tail``; and how many points it has."""
+    points = [point(t, start + timedelta(seconds=t)) for t in range(0, seconds + 1, step)]
+    return (head + "".join(points) + tail).encode(), len(points)
+
+
 def gpx(start: datetime, seconds: int, step: int, rng: random.Random) -> tuple[bytes, int]:
     lat, lon = 51.5 + rng.uniform(-0.2, 0.2), -0.1 + rng.uniform(-0.2, 0.2)
     heading = rng.uniform(0, 2 * math.pi)
     speed = rng.uniform(2.2, 3.2)
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="bench" '
-        'xmlns="http://www.topografix.com/GPX/1/1" '
-        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
-        "<trk><type>running</type><trkseg>"
-    ]
-    n = 0
-    for t in range(0, seconds + 1, step):
+
+    def point(t: int, when: datetime) -> str:
+        nonlocal lat, lon, heading
         heading += rng.uniform(-0.08, 0.08)
         d = speed * step
         lat += d * math.cos(heading) / 111_195
         lon += d * math.sin(heading) / (111_195 * math.cos(math.radians(lat)))
-        when = start + timedelta(seconds=t)
-        out.append(
+        return (
             f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}"><ele>{30 + 10 * math.sin(t / 300):.1f}</ele>'
             f"<time>{when:%Y-%m-%dT%H:%M:%SZ}</time><extensions><gpxtpx:TrackPointExtension>"
             f"<gpxtpx:hr>{140 + t % 17}</gpxtpx:hr><gpxtpx:cad>84</gpxtpx:cad>"
             "</gpxtpx:TrackPointExtension></extensions></trkpt>\n"
         )
-        n += 1
-    out.append("</trkseg></trk></gpx>\n")
-    return "".join(out).encode(), n
+
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="bench" '
+        'xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+        "<trk><type>running</type><trkseg>"
+    )
+    return track(head, point, "</trkseg></trk></gpx>\n", start, seconds, step)
 
 
 def tcx(start: datetime, seconds: int, step: int, rng: random.Random) -> tuple[bytes, int]:
     lat, lon = 48.8 + rng.uniform(-0.2, 0.2), 2.3 + rng.uniform(-0.2, 0.2)
     speed = rng.uniform(2.2, 3.2)
-    iso = f"{start:%Y-%m-%dT%H:%M:%SZ}"
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n<TrainingCenterDatabase xmlns="http://www.'
-        'garmin.com/xmlschemas/TrainingCenterDatabase/v2"><Activities><Activity Sport="Running">'
-        f'<Id>{iso}</Id><Lap StartTime="{iso}"><Track>'
-    ]
-    n = 0
-    for t in range(0, seconds + 1, step):
+
+    def point(t: int, when: datetime) -> str:
+        nonlocal lat
         lat += speed * step / 111_195
-        when = start + timedelta(seconds=t)
-        out.append(
+        return (
             f"<Trackpoint><Time>{when:%Y-%m-%dT%H:%M:%SZ}</Time><Position>"
             f"<LatitudeDegrees>{lat:.7f}</LatitudeDegrees><LongitudeDegrees>{lon:.7f}"
             f"</LongitudeDegrees></Position><AltitudeMeters>{35 + t % 7}</AltitudeMeters>"
             f"<DistanceMeters>{speed * t:.1f}</DistanceMeters><HeartRateBpm><Value>{142 + t % 11}"
             "</Value></HeartRateBpm><Cadence>85</Cadence></Trackpoint>\n"
         )
-        n += 1
-    out.append("</Track></Lap></Activity></Activities></TrainingCenterDatabase>\n")
-    return "".join(out).encode(), n
+
+    iso = f"{start:%Y-%m-%dT%H:%M:%SZ}"
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<TrainingCenterDatabase xmlns="http://www.'
+        'garmin.com/xmlschemas/TrainingCenterDatabase/v2"><Activities><Activity Sport="Running">'
+        f'<Id>{iso}</Id><Lap StartTime="{iso}"><Track>'
+    )
+    tail = "</Track></Lap></Activity></Activities></TrainingCenterDatabase>\n"
+    return track(head, point, tail, start, seconds, step)
 
 
 def build_archive(path: Path, count: int, seed: int = 4) -> int:
