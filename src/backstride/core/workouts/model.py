@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 
 class Sport(StrEnum):
@@ -34,12 +35,24 @@ class StepKind(StrEnum):
     REST = "rest"
 
 
+_E = TypeVar("_E", bound=StrEnum)
+
+
 def _finite_positive(name: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{name} must be a number, got {value!r}")
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
     return float(value)
+
+
+def _member(enum: type[_E], what: str, value: str) -> _E:
+    """``value`` as a member of ``enum``; a ``ValueError`` naming the allowed values if not."""
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        raise ValueError(f"{what} {value!r} is not one of: {allowed}") from None
 
 
 def _texts(owner: str, **texts: object) -> None:
@@ -84,11 +97,7 @@ class Step:
     notes: str = ""
 
     def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "kind", StepKind(self.kind))
-        except ValueError:
-            kinds = ", ".join(k.value for k in StepKind)
-            raise ValueError(f"step kind {self.kind!r} is not one of: {kinds}") from None
+        object.__setattr__(self, "kind", _member(StepKind, "step kind", self.kind))
         _finite_positive("step duration_s", self.duration_s)
         _texts("step", name=self.name, notes=self.notes)
         if self.target is not None and not isinstance(self.target, SpeedBand):
@@ -139,11 +148,7 @@ class Workout:
     notes: str = ""
 
     def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "sport", Sport(self.sport))
-        except ValueError:
-            sports = ", ".join(s.value for s in Sport)
-            raise ValueError(f"sport {self.sport!r} is not one of: {sports}") from None
+        object.__setattr__(self, "sport", _member(Sport, "sport", self.sport))
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValueError("a workout needs a name")
         _texts("workout", notes=self.notes)
