@@ -21,6 +21,7 @@ from backstride.accounts.permissions import athlete_or_404
 from backstride.api.forms import clean
 from backstride.api.pagination import Page
 from backstride.core.triage import TriageResult
+from backstride.lib.fields import from_attributes
 
 from . import forms, guide, records, scoring, services
 from .models import CheckIn, Screen
@@ -308,14 +309,7 @@ def session_done(request: HttpRequest, payload: SessionIn) -> Any:
         raise HttpError(409, "That isn't today's session, or it is already done.") from None
     return Status(
         201,
-        RehabSessionOut(
-            id=row.pk,
-            day=row.day,
-            phase=row.phase,
-            session_id=row.session_id,
-            exercises_done=list(row.exercises_done),
-            check_in_due=True,
-        ),
+        from_attributes(RehabSessionOut, row, check_in_due=True),
     )
 
 
@@ -338,26 +332,26 @@ class RehabCheckInOut(Schema):
 
 
 def _checkin_out(row: CheckIn, result: guide.CheckinResult | None = None) -> RehabCheckInOut:
-    out = RehabCheckInOut(
-        id=row.pk,
-        day=row.day,
-        pain_before=row.pain_before,
-        pain_during=row.pain_during,
-        pain_now=row.pain_now,
-        leg_symptoms=row.leg_symptoms,
-        stiffness=row.stiffness,
-        effort=row.effort,
-        pain_next_morning=row.pain_next_morning,
-        pain_48h=row.pain_48h,
+    if result is None:  # the record alone: no advice was asked for
+        return from_attributes(
+            RehabCheckInOut,
+            row,
+            light=None,
+            meaning=None,
+            next_steps=[],
+            see_clinician=False,
+            reasons=[],
+        )
+    feedback, decision = result.feedback, result.decision
+    return from_attributes(
+        RehabCheckInOut,
+        row,
+        light=feedback.light,
+        meaning=feedback.meaning,
+        next_steps=list(feedback.next_steps),
+        see_clinician=bool(decision and decision.see_clinician),
+        reasons=_reasons(result.reasons),
     )
-    if result is not None:
-        feedback, decision = result.feedback, result.decision
-        out.light = feedback.light
-        out.meaning = feedback.meaning
-        out.next_steps = list(feedback.next_steps)
-        out.see_clinician = bool(decision and decision.see_clinician)
-        out.reasons = _reasons(result.reasons)
-    return out
 
 
 @router.post(

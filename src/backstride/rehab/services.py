@@ -35,6 +35,7 @@ from backstride.core.phases import (
 )
 from backstride.core.protocol import Protocol, default_protocol
 from backstride.core.triage import PAUSING_URGENCIES, TriageResult, triage
+from backstride.lib.fields import from_attributes
 from backstride.lib.snapshot import remembered
 
 from . import tasks
@@ -547,17 +548,7 @@ def placed_in_current_phase(user: Any, profile: RehabProfile) -> bool:
 
 
 def to_core_checkin(c: CheckIn) -> core_checkins.CheckIn:
-    return core_checkins.CheckIn(
-        day=c.day,
-        pain_now=c.pain_now,
-        leg_symptoms=c.leg_symptoms,
-        stiffness=c.stiffness,
-        effort=c.effort,
-        pain_next_morning=c.pain_next_morning,
-        pain_before=c.pain_before,
-        pain_during=c.pain_during,
-        pain_48h=c.pain_48h,
-    )
+    return from_attributes(core_checkins.CheckIn, c)
 
 
 def current_decision(user: Any, today: date | None = None) -> Decision | None:
