@@ -6,13 +6,19 @@ import html
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from backstride.accounts import audit
-from backstride.accounts.models import AuditEvent
 from backstride.api.models import ApiToken
 
 pytestmark = pytest.mark.django_db
+
+
+def read_at(when: datetime, clinician, athlete, *, what: str, channel: str) -> None:
+    """``clinician`` read ``athlete``'s ``what`` at ``when``, logged as the app logs it."""
+    with time_machine.travel(when, tick=False):
+        audit.record(clinician, athlete, what=what, channel=channel)
 
 
 def test_the_athlete_sees_clinician_reads_and_refusals(
@@ -35,15 +41,7 @@ def test_the_athlete_sees_clinician_reads_and_refusals(
 def test_times_are_shown_in_the_athletes_time_zone(athlete, clinician, client_for):
     athlete.timezone = "America/New_York"
     athlete.save()
-    AuditEvent.objects.create(
-        athlete=athlete,
-        actor=clinician,
-        actor_label="Dr Who, clinician",
-        action="read",
-        channel="api",
-        what="runs",
-        created_at=datetime(2026, 7, 1, 12, 0, tzinfo=UTC),
-    )
+    read_at(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), clinician, athlete, what="runs", channel="api")
     page = client_for(athlete).get(reverse("privacy:access_log")).content.decode()
     assert "1 Jul 2026, 08:00" in page and "America/New_York" in page and "API" in page
 
@@ -66,16 +64,9 @@ def _token(user) -> dict[str, str]:
 
 def test_the_api_log_is_the_callers_own_with_date_filters(client, athlete, clinician):
     for day in (1, 15, 28):
-        AuditEvent.objects.create(
-            athlete=athlete,
-            actor=clinician,
-            actor_label="Dr C, clinician",
-            action="read",
-            channel="web",
-            what=f"day {day}",
-            # 23:30 UTC is the next morning in London summer time: days count in their zone.
-            created_at=datetime(2026, 6, day, 23, 30, tzinfo=UTC),
-        )
+        # 23:30 UTC is the next morning in London summer time: days count in their zone.
+        when = datetime(2026, 6, day, 23, 30, tzinfo=UTC)
+        read_at(when, clinician, athlete, what=f"day {day}", channel="web")
     me = _token(athlete)
     everything = client.get("/api/me/access-log", **me).json()
     assert [e["what"] for e in everything] == ["day 28", "day 15", "day 1"]
