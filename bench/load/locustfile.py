@@ -27,6 +27,7 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,35 @@ class Visitor(HttpUser):
         found = CSRF.search(page.content)
         return found.group(1).decode() if found else ""
 
+    def write(
+        self,
+        path: str,
+        data: dict[str, str],
+        *,
+        saved: Callable[[Any], bool],
+        ack_as: tuple[str, str],
+        refused: str,
+        files: dict[str, Any] | None = None,
+        allow_redirects: bool = False,
+    ) -> None:
+        """POST ``data`` to ``path``'s form (with the token from its GET): when the answer is
+        ``saved``, append ``ack_as`` (kind, marker) to the acknowledgements, else fail with
+        ``refused`` and the status."""
+        token = self.csrf(path, f"{path} [GET]")
+        with self.client.post(
+            path,
+            {"csrfmiddlewaretoken": token, **data},
+            files=files,
+            name=f"{path} [POST]",
+            allow_redirects=allow_redirects,
+            catch_response=True,
+        ) as response:
+            if saved(response):
+                ack(*ack_as)
+                response.success()
+            else:
+                response.failure(f"{refused}: {response.status_code}")
+
 
 class Athlete(Visitor):
     weight = 3
@@ -103,12 +133,10 @@ class Athlete(Visitor):
         if self.checked_in:
             return
         self.checked_in = True
-        token = self.csrf("/rehab/checkin/", "/rehab/checkin/ [GET]")
         marker = f"{RUN}:checkin:{self.email}"
-        with self.client.post(
+        self.write(
             "/rehab/checkin/",
             {
-                "csrfmiddlewaretoken": token,
                 "pain_before": "2",
                 "pain_during": "3",
                 "pain_now": "2",
@@ -116,28 +144,21 @@ class Athlete(Visitor):
                 "stiffness": "3",
                 "effort": "4",
             },
-            name="/rehab/checkin/ [POST]",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code == 302 and "checkin/result" in response.headers.get(
-                "Location", ""
-            ):
-                ack("checkin", marker)
-                response.success()
-            else:
-                response.failure(f"check-in not saved: {response.status_code}")
+            saved=lambda r: (
+                r.status_code == 302 and "checkin/result" in r.headers.get("Location", "")
+            ),
+            ack_as=("checkin", marker),
+            refused="check-in not saved",
+        )
 
     @task(2)
     def log_run(self) -> None:
         self.day += 1
         marker = f"{RUN}-run-{self.email}-{self.day}"
-        token = self.csrf("/activities/log/", "/activities/log/ [GET]")
         when = datetime.now(UTC) - timedelta(days=self.day)
-        with self.client.post(
+        self.write(
             "/activities/log/",
             {
-                "csrfmiddlewaretoken": token,
                 "sport": "run",
                 "date": when.date().isoformat(),
                 "start_time": f"{random.randint(6, 20):02d}:{random.randint(0, 59):02d}",
@@ -145,15 +166,10 @@ class Athlete(Visitor):
                 "duration": "20:00",
                 "title": marker,
             },
-            name="/activities/log/ [POST]",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code == 302:
-                ack("run", marker)
-                response.success()
-            else:
-                response.failure(f"run not saved: {response.status_code}")
+            saved=lambda r: r.status_code == 302,
+            ack_as=("run", marker),
+            refused="run not saved",
+        )
 
     @task(1)
     def upload(self) -> None:
@@ -161,22 +177,16 @@ class Athlete(Visitor):
         marker = f"{RUN}-gpx-{self.email}-{self.day}"
         start = datetime.now(UTC).replace(hour=7, minute=0, second=0, microsecond=0)
         start -= timedelta(days=self.day)
-        token = self.csrf("/activities/upload/", "/activities/upload/ [GET]")
-        with self.client.post(
+        self.write(
             "/activities/upload/",
-            {"csrfmiddlewaretoken": token},
+            {},
             files={"upload": (f"{marker}.gpx", gpx(marker, start), "application/gpx+xml")},
-            name="/activities/upload/ [POST]",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code == 302 and "/activities/imports/" in response.headers.get(
-                "Location", ""
-            ):
-                ack("upload", f"{marker}.gpx")
-                response.success()
-            else:
-                response.failure(f"upload not accepted: {response.status_code}")
+            saved=lambda r: (
+                r.status_code == 302 and "/activities/imports/" in r.headers.get("Location", "")
+            ),
+            ack_as=("upload", f"{marker}.gpx"),
+            refused="upload not accepted",
+        )
 
 
 class Reader(Visitor):
@@ -249,18 +259,14 @@ class Subscriber(Visitor):
     @task
     def signup(self) -> None:
         marker = f"{RUN}.{random.getrandbits(48):x}@example.org"
-        token = self.csrf("/newsletter/", "/newsletter/ [GET]")
-        with self.client.post(
+        self.write(
             "/newsletter/",
-            {"csrfmiddlewaretoken": token, "email": marker, "first_name": "Load", "consent": "on"},
-            name="/newsletter/ [POST]",
-            catch_response=True,
-        ) as response:
-            if response.status_code == 200 and b"Check your inbox" in response.content:
-                ack("subscriber", marker)
-                response.success()
-            else:
-                response.failure(f"signup: {response.status_code}")
+            {"email": marker, "first_name": "Load", "consent": "on"},
+            saved=lambda r: r.status_code == 200 and b"Check your inbox" in r.content,
+            ack_as=("subscriber", marker),
+            refused="signup",
+            allow_redirects=True,
+        )
 
 
 @events.request.add_listener
