@@ -287,6 +287,13 @@ class SMTPSink:
                 raise AssertionError(f"expected {count} emails, got {len(self.messages)}")
             return list(self.messages)
 
+    def only_email(self, to: str, subject: str) -> EmailMessage:
+        """The one email sent so far, checked: addressed to ``to``, ``subject`` in its subject."""
+        [message] = self.wait_for(1)
+        assert message["To"] == to
+        assert subject in message["Subject"], message["Subject"]
+        return message
+
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()
