@@ -130,42 +130,26 @@ class CheckInOut(Schema):
 
 def session_out(s: PlannedSession) -> SessionOut:
     iv = s.intervals
-    return SessionOut(
-        on=s.on,
+    return from_attributes(
+        SessionOut,
+        s,
         kind=s.kind.value,
-        rung_id=s.rung_id,
-        label=s.label,
-        warm_up_min=s.warm_up_min,
-        intervals=IntervalsOut(run_s=iv.run_s, walk_s=iv.walk_s, repeats=iv.repeats)
-        if iv
-        else None,
-        cross_trainer_min=s.cross_trainer_min,
+        intervals=from_attributes(IntervalsOut, iv) if iv else None,
         pace_kmh=(s.pace.low_kmh, s.pace.high_kmh) if s.pace else None,
-        duration_min=s.duration_min,
-        distance_km=s.distance_km,
-        cool_down_min=s.cool_down_min,
-        is_test=s.is_test,
-        provisional=s.provisional,
     )
 
 
 def prescription_out(rx: Prescription) -> PrescriptionOut:
-    return PrescriptionOut(
+    return from_attributes(
+        PrescriptionOut,
+        rx,
         status=rx.status.value,
-        today=rx.today,
-        ladder_id=rx.ladder_id,
-        rung_id=rx.rung_id,
-        rung_index=rx.rung_index,
-        rung_count=rx.rung_count,
         change=rx.change.label if rx.change else None,
-        next_change_on=rx.next_change_on,
         last_colour=rx.last_colour.value if rx.last_colour else None,
-        see_clinician=rx.see_clinician,
         readiness_pending=list(rx.readiness_pending),
-        longest_run_limit_km=rx.longest_run_limit_km,
         sessions=[session_out(s) for s in rx.sessions],
         weeks=[from_attributes(WeekOut, w) for w in rx.weeks],
-        reasons=[ReasonOut(rule_id=r.rule_id, text=r.text, source=r.source) for r in rx.reasons],
+        reasons=[from_attributes(ReasonOut, r) for r in rx.reasons],
         protocol=f"{rx.protocol_id}@{rx.protocol_version}",
     )
 
@@ -212,17 +196,11 @@ def prescription(request: HttpRequest, athlete_id: int) -> PrescriptionOut:
 @router.get("/athletes/{athlete_id}/ladder", response=LadderOut, summary="Where the athlete stands")
 def ladder(request: HttpRequest, athlete_id: int) -> LadderOut:
     pos = services.ladder_position(_athlete(request, athlete_id, "running plan"))
-    return LadderOut(
+    return from_attributes(
+        LadderOut,
+        pos,
         status=pos.status.value,
-        ladder_id=pos.ladder_id,
-        ladder_name=pos.ladder_name,
-        rung_id=pos.rung_id,
-        rung_index=pos.rung_index,
-        rungs=[
-            RungOut(id=r.id, label=r.label, kind=r.kind, done=r.done, current=r.current)
-            for r in pos.rungs
-        ],
-        next_change_on=pos.next_change_on,
+        rungs=[from_attributes(RungOut, r) for r in pos.rungs],
         last_colour=pos.last_colour.value if pos.last_colour else None,
     )
 
