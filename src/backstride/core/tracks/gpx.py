@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from functools import partial
 from typing import IO, Any
 
 from .build import build_activity, fmt_clock, sport_from_text, steps_per_minute
@@ -13,6 +12,7 @@ from .xmlstream import (
     PointBatcher,
     XmlStream,
     local_name,
+    parse_raw,
     parse_with_fast_path,
     release,
 )
@@ -43,9 +43,7 @@ def parse_gpx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]
 def raw_gpx(source: IO[bytes], spill: IO[bytes]) -> list[RawPart]:
     """The file's points as raw columns kept in ``spill`` (a temporary file), for a
     constant-memory export (see :mod:`.export`)."""
-    raw: list[RawPart] = []
-    parse_with_fast_path(partial(_parse_gpx, spill=spill, raw=raw), source, None)
-    return raw
+    return parse_raw(_parse_gpx, source, spill)
 
 
 def _parse_gpx(
@@ -78,18 +76,11 @@ def _read_gpx(
     trk_batch = PointBatcher(stream, trk, "{*}trkpt", _VALUES, _ATTRS)
     rte_batch = PointBatcher(stream, rte, "{*}rtept", _VALUES, _ATTRS)
     segment_starts: list[int] = []
-    kinds: dict[Any, str] = {}
     names: list[str] = []
     types: list[str] = []
     ntracks = 0
     with stream:
-        for _event, el in stream.events:
-            tag = el.tag
-            kind = kinds.get(tag)
-            if kind is None:
-                kind = kinds[tag] = local_name(tag)
-                if not stream.checked:
-                    stream.check(el)
+        for kind, el in stream.named_events():
             if kind == "trkpt":
                 trk_batch.point_ended(el)
                 continue
@@ -125,10 +116,7 @@ def _read_gpx(
         trk_batch.extract(complete=False)
         rte_batch.extract(complete=False)
 
-    if stream.root_tag is not None and local_name(stream.root_tag) != "gpx":
-        raise ParseError(
-            f"not a GPX file (the XML root element is <{local_name(stream.root_tag)}>)"
-        )
+    stream.check_root("gpx")
     warnings: list[str] = []
     buf = trk
     if trk.count == 0:

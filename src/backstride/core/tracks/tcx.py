@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import IO, Any
 
 import numpy as np
@@ -15,6 +14,7 @@ from .xmlstream import (
     PointBatcher,
     XmlStream,
     local_name,
+    parse_raw,
     parse_with_fast_path,
     release,
 )
@@ -53,9 +53,7 @@ def parse_tcx(source: IO[bytes], size_hint: int | None = None) -> list[Activity]
 def raw_tcx(source: IO[bytes], spill: IO[bytes]) -> list[RawPart]:
     """Each activity's points as raw columns kept in ``spill`` (a temporary file), for a
     constant-memory export (see :mod:`.export`)."""
-    raw: list[RawPart] = []
-    parse_with_fast_path(partial(_parse_tcx, spill=spill, raw=raw), source, None)
-    return raw
+    return parse_raw(_parse_tcx, source, spill)
 
 
 def _parse_tcx(
@@ -69,7 +67,6 @@ def _parse_tcx(
         source, _TAGS, "TCX", size_hint, ("{*}Trackpoint",), point_events, ("Track",)
     )
     buf = PointBuffer(NCOLS, TIME, spill)
-    kinds: dict[Any, str] = {}
     laps: list[Lap] = []
     activities: list[Activity] = []
 
@@ -90,13 +87,7 @@ def _parse_tcx(
 
     batch = PointBatcher(stream, buf, "{*}Trackpoint", _VALUES, fallbacks={SPEED: DIST})
     with stream:
-        for _event, el in stream.events:
-            tag = el.tag
-            kind = kinds.get(tag)
-            if kind is None:
-                kind = kinds[tag] = local_name(tag)
-                if not stream.checked:
-                    stream.check(el)
+        for kind, el in stream.named_events():
             if kind == "Trackpoint":
                 batch.point_ended(el)
                 continue
@@ -118,10 +109,7 @@ def _parse_tcx(
     if stream.truncated:  # points completed before the cut are still waiting in their batch
         batch.extract(complete=False)
 
-    if stream.root_tag is not None and local_name(stream.root_tag) != "TrainingCenterDatabase":
-        raise ParseError(
-            f"not a TCX file (the XML root element is <{local_name(stream.root_tag)}>)"
-        )
+    stream.check_root("TrainingCenterDatabase")
     if stream.truncated:
         if buf.count:
             note = truncation_warning(stream.cut_note(), buf.array()[:, TIME])

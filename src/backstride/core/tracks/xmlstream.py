@@ -13,12 +13,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import IO, Any, TypeVar
+from functools import partial
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from lxml import etree
 
 from .model import ParseError
 from .xmlvalues import BATCH, PointBuffer
+
+if TYPE_CHECKING:
+    from .raw import RawPart
 
 T = TypeVar("T")
 
@@ -163,6 +167,26 @@ class XmlStream:
         _refuse_entities(el.getroottree(), self.kind)
         self.checked = True
 
+    def named_events(self) -> Iterator[tuple[str, Any]]:
+        """``(local name, element)`` for each of :attr:`events`; the first element is checked
+        (:meth:`check`) before it is handed out."""
+        names: dict[Any, str] = {}
+        for _event, el in self.events:
+            tag = el.tag
+            name = names.get(tag)
+            if name is None:
+                name = names[tag] = local_name(tag)
+                if not self.checked:
+                    self.check(el)
+            yield name, el
+
+    def check_root(self, name: str) -> None:
+        """Refuse a document whose root element is not ``name`` (another kind of XML file)."""
+        if self.root_tag is not None and local_name(self.root_tag) != name:
+            raise ParseError(
+                f"not a {self.kind} file (the XML root element is <{local_name(self.root_tag)}>)"
+            )
+
     def done(self, root: Any) -> None:
         """The root element has ended: anything after it is junk, not a truncation."""
         self.complete = True
@@ -268,6 +292,14 @@ def parse_with_fast_path(
     result = parse(source, size_hint, True)
     assert result is not None
     return result
+
+
+def parse_raw(parse: Callable[..., object], source: IO[bytes], spill: IO[bytes]) -> list[RawPart]:
+    """Run ``parse`` (a ``_parse_*`` of :mod:`.gpx` or :mod:`.tcx`) for the file's points as raw
+    columns kept in ``spill`` (a temporary file), for a constant-memory export."""
+    raw: list[RawPart] = []
+    parse_with_fast_path(partial(parse, spill=spill, raw=raw), source, None)
+    return raw
 
 
 def _seekable(source: IO[bytes]) -> bool:
