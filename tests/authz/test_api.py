@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -17,11 +18,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from backstride.accounts.models import AuditEvent
 from backstride.api.models import ApiToken
 from tests.clinic.conftest import API_BODIES as CLINIC_API_BODIES
 
-from .conftest import dump
+from .conftest import Walk
 from .patterns import operations
 from .world import ROLES, World
 
@@ -211,25 +211,18 @@ def test_every_operation_has_a_rule(world: World) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_what_the_table_says(world: World, role: str) -> None:
-    owner = world.owner
     client = _client(world, role)
-    got: dict[str, str] = {}
-    wrong: dict[str, tuple[str, str]] = {}
-    unlogged: list[str] = []
+    walk = Walk(world, role)
     for method, path in sorted(RULES, key=_order):
         spec, shows_client = RULES[(method, path)]
-        expected = dict(zip(ROLES, spec.split(), strict=True))[role]
-        before = AuditEvent.objects.filter(athlete=owner).count()
-        response = call(client, world, method, path)
         key = f"{method} {path}"
-        got[key] = str(response.status_code)
-        if got[key] != expected:
-            wrong[key] = (expected, got[key])
+        response = walk.check(
+            key,
+            spec,
+            shows_client,
+            partial(call, client, world, method, path),
+            lambda r: str(r.status_code),
+        )
         if response.status_code >= 400:
             assert "detail" in response.json(), (key, response.content[:200])
-        after = AuditEvent.objects.filter(athlete=owner).count()
-        if shows_client and role not in {"anonymous", "athlete"} and after == before:
-            unlogged.append(key)
-    dump("api", role, got)
-    assert wrong == {}, "operation: (expected, got)"
-    assert unlogged == [], "operations on the athlete's data that left no access-log entry"
+    walk.assert_as_the_table_says("api", "operation")

@@ -8,11 +8,13 @@ must leave an entry in the athlete's access log, whether they were let in or ref
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from backstride.accounts.models import AuditEvent
 
-from .conftest import browser, dump, seen
+from .conftest import Walk, browser, seen
 from .patterns import pages, url
 from .world import ROLES, World, arg_value
 
@@ -190,34 +192,17 @@ def test_every_page_has_a_rule() -> None:
     assert set(RULES) - keys == set(), "rules for pages that no longer exist"
 
 
-def _expected(spec: str) -> dict[str, str]:
-    statuses = spec.split()
-    assert len(statuses) == len(ROLES), spec
-    return dict(zip(ROLES, statuses, strict=True))
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_what_the_table_says(world: World, role: str) -> None:
-    owner = world.owner
-    got: dict[str, str] = {}
-    wrong: dict[str, tuple[str, str]] = {}
-    unlogged: list[str] = []
+    walk = Walk(world, role)
     for page in pages():
         method, spec, shows_client = RULES[page.key]
         namespace, _, name = page.key.rpartition(":")
         path = url(page, {a: arg_value(world, namespace, name, a) for a in page.args})
-        before = AuditEvent.objects.filter(athlete=owner).count()
         client = browser(world, role)
-        response = client.post(path, {}) if method == POST else client.get(path)
-        got[page.key] = seen(response)
-        if got[page.key] != _expected(spec)[role]:
-            wrong[page.key] = (_expected(spec)[role], got[page.key])
-        after = AuditEvent.objects.filter(athlete=owner).count()
-        if shows_client and role not in {"anonymous", "athlete"} and after == before:
-            unlogged.append(page.key)
-    dump("pages", role, got)
-    assert wrong == {}, "page: (expected, got)"
-    assert unlogged == [], "pages about the athlete that left no access-log entry"
+        request = partial(client.post, path, {}) if method == POST else partial(client.get, path)
+        walk.check(page.key, spec, shows_client, request, seen)
+    walk.assert_as_the_table_says("pages", "page")
 
 
 def test_a_refused_look_is_logged_as_refused(world: World) -> None:
