@@ -13,7 +13,7 @@ alike: an import hidden in a function is still a dependency), then:
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -79,26 +79,36 @@ def layer(name: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-def test_core_imports_no_django_and_nothing_above_it() -> None:
-    bad = {
+def imports_where(
+    importer: Callable[[str], bool], imported: Callable[[str], bool]
+) -> set[tuple[str, str]]:
+    """Each (module, what it imports) where the module is an ``importer`` and what it imports
+    is ``imported``: the imports a rule forbids, empty when the rule holds."""
+    return {
         (name, target)
         for name, targets in graph().items()
-        if layer(name) == "core"
+        if importer(name)
         for target in targets
-        if target.startswith(("django", "ninja"))
-        or (target.startswith("backstride.") and layer(target) != "core")
+        if imported(target)
     }
+
+
+def test_core_imports_no_django_and_nothing_above_it() -> None:
+    bad = imports_where(
+        lambda name: layer(name) == "core",
+        lambda target: (
+            target.startswith(("django", "ninja"))
+            or (target.startswith("backstride.") and layer(target) != "core")
+        ),
+    )
     assert bad == set()
 
 
 def test_lib_imports_only_core_and_lib() -> None:
-    bad = {
-        (name, target)
-        for name, targets in graph().items()
-        if layer(name) == "lib"
-        for target in targets
-        if target.startswith("backstride.") and layer(target) not in {"core", "lib"}
-    }
+    bad = imports_where(
+        lambda name: layer(name) == "lib",
+        lambda target: target.startswith("backstride.") and layer(target) not in {"core", "lib"},
+    )
     assert bad == set()
 
 
@@ -114,13 +124,10 @@ def test_the_pose_worker_imports_only_what_its_own_virtualenv_has() -> None:
 
 
 def test_no_app_imports_the_site_shell() -> None:
-    bad = {
-        (name, target)
-        for name, targets in graph().items()
-        if layer(name) not in {"web", ""} and name not in TOP
-        for target in targets
-        if target.startswith("backstride.web")
-    }
+    bad = imports_where(
+        lambda name: layer(name) not in {"web", ""} and name not in TOP,
+        lambda target: target.startswith("backstride.web"),
+    )
     assert bad == set()
 
 
@@ -129,15 +136,14 @@ PRIVACY_IMPORTERS = {"backstride.api.api"}
 
 
 def test_only_the_entry_points_import_privacy() -> None:
-    bad = {
-        (name, target)
-        for name, targets in graph().items()
-        if layer(name) not in {"privacy", "web", ""}
-        and name not in TOP
-        and name not in PRIVACY_IMPORTERS
-        for target in targets
-        if target.startswith("backstride.privacy")
-    }
+    bad = imports_where(
+        lambda name: (
+            layer(name) not in {"privacy", "web", ""}
+            and name not in TOP
+            and name not in PRIVACY_IMPORTERS
+        ),
+        lambda target: target.startswith("backstride.privacy"),
+    )
     assert bad == set()
 
 
@@ -146,13 +152,10 @@ BELOW_CLINIC = {"rehab", "running", "activities", "accounts", "formcheck", "lib"
 
 
 def test_the_apps_the_clinic_reads_do_not_import_it() -> None:
-    bad = {
-        (name, target)
-        for name, targets in graph().items()
-        if layer(name) in BELOW_CLINIC
-        for target in targets
-        if target.startswith("backstride.clinic")
-    }
+    bad = imports_where(
+        lambda name: layer(name) in BELOW_CLINIC,
+        lambda target: target.startswith("backstride.clinic"),
+    )
     assert bad == set()
 
 
