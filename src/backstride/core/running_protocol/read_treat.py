@@ -84,6 +84,33 @@ def rule_table(
     return rule
 
 
+def _rule_list(
+    b: TableBuilder,
+    parent: _Table,
+    key: str,
+    cls: type[_IdR],
+    unique: str,
+    twice: str,
+    register_ids: bool = False,
+) -> list[_IdR]:
+    """The rules in the array of tables ``key``, in order: each read and (``register_ids``) its
+    id registered; a rule whose field ``unique`` repeats an earlier one's is an error
+    (``twice`` with ``{}`` for the value)."""
+    rules: list[_IdR] = []
+    values: set[Any] = set()
+    for sub in parent.tables(key):
+        rule = read_rule(sub, cls)
+        value = getattr(rule, unique)
+        if value in values:
+            sub.error(unique, twice.format(value))
+        values.add(value)
+        if register_ids:
+            register(b, sub, b.rule_ids, rule.id)
+        sub.done()
+        rules.append(rule)
+    return rules
+
+
 def _text_rule(t: _Table | None, text_key: str) -> TextRule:
     if t is None:
         return TextRule("", "", ())
@@ -103,15 +130,8 @@ def build_treat(b: TableBuilder, t: _Table) -> TreatRules | None:
         if sub is not None:
             register(b, sub, seen, one_change.id if sub is one else rest_of_day.id)
 
-    windows: list[Window] = []
-    names: set[str] = set()
-    for w in t.tables("windows"):
-        window = read_rule(w, Window)
-        if window.window in names:
-            w.error("window", f"window '{window.window}' is listed twice")
-        names.add(window.window)
-        w.done()
-        windows.append(window)
+    windows = _rule_list(b, t, "windows", Window, "window", "window '{}' is listed twice")
+    names = {w.window for w in windows}
     missing = [name for name in WINDOWS if name not in names]
     if missing:
         t.error("windows", f"the evaluation windows must include: {', '.join(missing)}")
@@ -120,16 +140,9 @@ def build_treat(b: TableBuilder, t: _Table) -> TreatRules | None:
     adjust = rule_table(b, t, "adjust", Adjust("", 2, True, 42, 2, 3, 2, ()), _check_adjust)
     spacing = rule_table(b, t, "spacing", Spacing("", 48, ()))
 
-    gaps: list[GapRule] = []
-    gap_days: set[int] = set()
-    for g in t.tables("gaps"):
-        gap = read_rule(g, GapRule)
-        if gap.min_days in gap_days:
-            g.error("min_days", f"two gap rules for {gap.min_days} days")
-        gap_days.add(gap.min_days)
-        register(b, g, seen, gap.id)
-        g.done()
-        gaps.append(gap)
+    gaps = _rule_list(
+        b, t, "gaps", GapRule, "min_days", "two gap rules for {} days", register_ids=True
+    )
     t.done()
     return TreatRules(
         one_change=one_change,
