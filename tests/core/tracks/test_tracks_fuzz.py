@@ -9,6 +9,7 @@ import struct
 import zipfile
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from trackfixtures import Pt, fit_crc, make_gpx, make_tcx, simple_fit, track
@@ -78,22 +79,11 @@ def check(data: bytes, name: str) -> None:
         to_gpx(act)
 
 
+@pytest.mark.parametrize("kind", ["gpx", "tcx", "fit"])
 @FUZZ
-@given(st.lists(op, min_size=1, max_size=4))
-def test_fuzz_gpx(ops: list[tuple[Any, ...]]) -> None:
-    check(mutate(SEEDS["gpx"], ops), "fuzz.gpx")
-
-
-@FUZZ
-@given(st.lists(op, min_size=1, max_size=4))
-def test_fuzz_tcx(ops: list[tuple[Any, ...]]) -> None:
-    check(mutate(SEEDS["tcx"], ops), "fuzz.tcx")
-
-
-@FUZZ
-@given(st.lists(op, min_size=1, max_size=4))
-def test_fuzz_fit(ops: list[tuple[Any, ...]]) -> None:
-    check(mutate(SEEDS["fit"], ops), "fuzz.fit")
+@given(ops=st.lists(op, min_size=1, max_size=4))
+def test_fuzz_file(kind: str, ops: list[tuple[Any, ...]]) -> None:
+    check(mutate(SEEDS[kind], ops), f"fuzz.{kind}")
 
 
 @FUZZ
