@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 
 from . import audit
 from .models import CareLink, User
@@ -63,6 +65,39 @@ def athlete_or_404(
     if athlete is None:
         raise NoSuchAthlete("No such athlete.")
     return athlete
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose records a page shows: the athlete's own (changeable), or a client's to a
+    clinician they share with (read-only). ``app`` is the URL namespace, in which each page
+    ``name`` has a ``client_<name>`` twin taking the athlete's id first."""
+
+    app: str
+    owner: Any
+    read_only: bool
+
+    @classmethod
+    def own(cls, app: str, request: HttpRequest) -> Scope:
+        return cls(app, request.user, read_only=False)
+
+    @classmethod
+    def client(cls, app: str, request: HttpRequest, athlete_id: int, what: str) -> Scope:
+        """The athlete ``athlete_id`` if the requester may see their ``what`` (logged); else 404."""
+        athlete = athlete_or_404(request, athlete_id, what=what)
+        return cls(app, athlete, read_only=athlete.pk != request.user.pk)
+
+    def url(self, name: str, *args: Any) -> str:
+        """The page ``name`` as this viewer reaches it."""
+        if self.read_only:
+            return reverse(f"{self.app}:client_{name}", args=[self.owner.pk, *args])
+        return reverse(f"{self.app}:{name}", args=args)
+
+    def list_url(self) -> str:
+        return self.url("list")
+
+    def detail_url(self, record: Any) -> str:
+        return self.url("detail", record.pk)
 
 
 def clients_of(clinician: User) -> list[User]:

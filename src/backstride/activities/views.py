@@ -8,7 +8,6 @@ else's activity is a 404, never a 403, so ids reveal nothing.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -24,11 +23,10 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from backstride.accounts.permissions import athlete_or_404, athlete_required
+from backstride.accounts.permissions import Scope, athlete_required
 from backstride.lib.files import StorageUnavailable
 from backstride.lib.uploads import UploadCapHandler, install_cap
 from backstride.running import checkins as running_checkins
@@ -42,36 +40,12 @@ from .models import Activity, ActivityFile, ImportBatch, ImportItem
 from .training_load import load_context, this_week
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Whose activities a page shows, and whether the viewer may change them."""
-
-    owner: Any
-    read_only: bool
-
-    def detail_url(self, activity: Activity) -> str:
-        if self.read_only:
-            return reverse("activities:client_detail", args=[self.owner.pk, activity.pk])
-        return reverse("activities:detail", args=[activity.pk])
-
-    def list_url(self) -> str:
-        if self.read_only:
-            return reverse("activities:client_list", args=[self.owner.pk])
-        return reverse("activities:list")
-
-    def load_url(self) -> str:
-        if self.read_only:
-            return reverse("activities:client_load", args=[self.owner.pk])
-        return reverse("activities:load")
-
-
 def _own(request: HttpRequest) -> Scope:
-    return Scope(owner=request.user, read_only=False)
+    return Scope.own("activities", request)
 
 
 def _client(request: HttpRequest, athlete_id: int, what: str) -> Scope:
-    athlete = athlete_or_404(request, athlete_id, what=what)
-    return Scope(owner=athlete, read_only=athlete.pk != request.user.pk)
+    return Scope.client("activities", request, athlete_id, what)
 
 
 def _own_activity(request: HttpRequest, pk: int) -> Activity:

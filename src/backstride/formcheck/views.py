@@ -7,7 +7,6 @@ check is a 404, never a 403, so ids reveal nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -15,11 +14,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from backstride.accounts.permissions import athlete_or_404, athlete_required
+from backstride.accounts.permissions import Scope, athlete_required
 
 from . import services
 from .charts import frame_overlay, hip_chart
@@ -32,41 +30,12 @@ WHAT_LIST = "running-form checks"
 WHAT_CHECK = "a running-form check"
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Whose checks a page shows, and whether the viewer may change them."""
-
-    owner: Any
-    read_only: bool
-
-    def list_url(self) -> str:
-        if self.read_only:
-            return reverse("formcheck:client_list", args=[self.owner.pk])
-        return reverse("formcheck:list")
-
-    def detail_url(self, check: FormCheck) -> str:
-        if self.read_only:
-            return reverse("formcheck:client_detail", args=[self.owner.pk, check.pk])
-        return reverse("formcheck:detail", args=[check.pk])
-
-    def status_url(self, check: FormCheck) -> str:
-        if self.read_only:
-            return reverse("formcheck:client_status", args=[self.owner.pk, check.pk])
-        return reverse("formcheck:status", args=[check.pk])
-
-    def frame_url(self, check: FormCheck, index: int) -> str:
-        if self.read_only:
-            return reverse("formcheck:client_frame", args=[self.owner.pk, check.pk, index])
-        return reverse("formcheck:frame", args=[check.pk, index])
-
-
 def _own(request: HttpRequest) -> Scope:
-    return Scope(owner=request.user, read_only=False)
+    return Scope.own("formcheck", request)
 
 
 def _client(request: HttpRequest, athlete_id: int, what: str) -> Scope:
-    athlete = athlete_or_404(request, athlete_id, what=what)
-    return Scope(owner=athlete, read_only=athlete.pk != request.user.pk)
+    return Scope.client("formcheck", request, athlete_id, what)
 
 
 def _check(scope: Scope, pk: int) -> FormCheck:
@@ -109,7 +78,7 @@ def _detail_context(scope: Scope, check: FormCheck) -> dict[str, Any]:
             frames.append(
                 {
                     "frame": frame,
-                    "url": scope.frame_url(check, frame.index),
+                    "url": scope.url("frame", check.pk, frame.index),
                     "overlay": frame_overlay(frame.points, frame.width, frame.height),
                 }
             )
@@ -121,7 +90,7 @@ def _detail_context(scope: Scope, check: FormCheck) -> dict[str, Any]:
         "report": report,
         "frames": frames,
         "chart": chart,
-        "status_url": scope.status_url(check),
+        "status_url": scope.url("status", check.pk),
         "list_url": scope.list_url(),
     }
 
