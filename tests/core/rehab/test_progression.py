@@ -61,20 +61,6 @@ PHASE_1_EXIT_CASES: list[tuple[str, Callable[[], dict]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("rule_id", "make"), PHASE_1_EXIT_CASES, ids=[c[0] for c in PHASE_1_EXIT_CASES]
-)
-def test_phase_1_exit_criterion_unmet_holds(rule_id: str, make: Callable[[], dict]) -> None:
-    kwargs = {"checkins": week()} | make()
-    d = decide(1, **kwargs)
-    assert d.action == "hold" and d.to_phase == 1
-    assert rule_id in d.rule_ids
-    # nothing else holds it back but the day-level brakes (an amber day) and the next
-    # phase's entry criteria that test the same thing
-    assert all(r == rule_id or r.startswith(("brake-", "p2-entry-")) for r in d.rule_ids)
-    assert next(r for r in d.reasons if r.rule_id == rule_id).text.startswith("Not yet:")
-
-
 def test_phase_1_exit_leg_criterion_is_reported_even_when_a_rule_fires() -> None:
     d = decide(1, change(week(), [0], leg_symptoms="worse"))
     leg = next(c for c in d.criteria if c.id == "p1-exit-leg")
@@ -104,16 +90,20 @@ PHASE_2_EXIT_CASES: list[tuple[str, Callable[[], dict]]] = [
     ("p2-exit-walk", lambda: {"tests": PHASE2_EXIT_TESTS | {"brisk_walk_min": 29}}),
 ]
 
+EXIT_CASES = [(1, *c) for c in PHASE_1_EXIT_CASES] + [(2, *c) for c in PHASE_2_EXIT_CASES]
 
-@pytest.mark.parametrize(
-    ("rule_id", "make"), PHASE_2_EXIT_CASES, ids=[c[0] for c in PHASE_2_EXIT_CASES]
-)
-def test_phase_2_exit_criterion_unmet_holds(rule_id: str, make: Callable[[], dict]) -> None:
+
+@pytest.mark.parametrize(("phase", "rule_id", "make"), EXIT_CASES, ids=[c[1] for c in EXIT_CASES])
+def test_exit_criterion_unmet_holds(phase: int, rule_id: str, make: Callable[[], dict]) -> None:
     kwargs = {"checkins": week()} | make()
-    d = decide(2, **kwargs)
-    assert d.action == "hold" and d.to_phase == 2
+    d = decide(phase, **kwargs)
+    assert d.action == "hold" and d.to_phase == phase
     assert rule_id in d.rule_ids
-    assert all(r == rule_id or r.startswith(("brake-", "p3-entry-")) for r in d.rule_ids)
+    # nothing else holds it back but the day-level brakes (an amber day) and the next
+    # phase's entry criteria that test the same thing
+    next_entry = f"p{phase + 1}-entry-"
+    assert all(r == rule_id or r.startswith(("brake-", next_entry)) for r in d.rule_ids)
+    assert next(r for r in d.reasons if r.rule_id == rule_id).text.startswith("Not yet:")
 
 
 def test_every_exit_criterion_has_a_case() -> None:
