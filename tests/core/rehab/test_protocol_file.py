@@ -194,15 +194,46 @@ def test_typo_in_key_is_reported_with_a_suggestion(tmp_path: Path) -> None:
     assert hit.line == line_of(text, "sorce = ")
 
 
-def test_unknown_source_key_is_an_error(tmp_path: Path) -> None:
-    path, text = broken(
-        tmp_path,
-        'source = ["borg1982", "expert default"]',
-        'source = ["borg1983", "expert default"]',
-    )
+@pytest.mark.parametrize(
+    ("old", "new", "problems", "at"),
+    [
+        pytest.param(
+            'source = ["borg1982", "expert default"]',
+            'source = ["borg1983", "expert default"]',
+            ("unknown source 'borg1983'", "borg1982"),
+            "borg1983",
+            id="unknown source key",
+        ),
+        pytest.param(
+            '"glute_squeeze", "clamshell"',
+            '"glute_squeeze", "clamshel"',
+            ("unknown exercise 'clamshel'", "did you mean 'clamshell'"),
+            '"clamshel"',
+            id="unknown exercise in a session names the array element's line",
+        ),
+        pytest.param(
+            'regression = "glute_squeeze"',
+            'regression = "glute_sqeeze"',
+            (),
+            'regression = "glute_sqeeze"',
+            id="unknown regression names the exercise's line",
+        ),
+        pytest.param(
+            'where = { field = "pain_now", op = ">=", value = 6 }',
+            'where = { field = "pain_now", op = ">=", value = 60 }',
+            ("outside the 0-10 scale",),
+            "value = 60 }",
+            id="score threshold outside 0 to 10",
+        ),
+    ],
+)
+def test_one_bad_value_is_one_issue_on_its_line(
+    tmp_path: Path, old: str, new: str, problems: tuple[str, ...], at: str
+) -> None:
+    path, text = broken(tmp_path, old, new)
     [issue] = issues_of(path)
-    assert "unknown source 'borg1983'" in issue.problem and "borg1982" in issue.problem
-    assert issue.line == line_of(text, "borg1983")
+    assert all(words in issue.problem for words in problems)
+    assert issue.line == line_of(text, at)
 
 
 def test_missing_source_is_listed_not_fatal(tmp_path: Path) -> None:
@@ -219,22 +250,6 @@ def test_red_flag_without_source_is_an_error(tmp_path: Path) -> None:
     assert any("red flags must name their source" in i.problem for i in issues_of(path))
 
 
-def test_unknown_exercise_in_session_names_the_array_element_line(tmp_path: Path) -> None:
-    path, text = broken(tmp_path, '"glute_squeeze", "clamshell"', '"glute_squeeze", "clamshel"')
-    [issue] = issues_of(path)
-    assert (
-        "unknown exercise 'clamshel'" in issue.problem
-        and "did you mean 'clamshell'" in issue.problem
-    )
-    assert issue.line == line_of(text, '"clamshel"')
-
-
-def test_unknown_regression_names_the_exercise_line(tmp_path: Path) -> None:
-    path, text = broken(tmp_path, 'regression = "glute_squeeze"', 'regression = "glute_sqeeze"')
-    [issue] = issues_of(path)
-    assert issue.line == line_of(text, 'regression = "glute_sqeeze"')
-
-
 def test_duplicate_id_names_the_first_use(tmp_path: Path) -> None:
     path, text = broken(tmp_path, 'id = "ces_bowel_sensation"', 'id = "ces_bowel_control"')
     [issue] = issues_of(path)
@@ -242,17 +257,6 @@ def test_duplicate_id_names_the_first_use(tmp_path: Path) -> None:
     first = line_of(text, 'id = "ces_bowel_control"', 1)
     assert f"line {first}" in issue.problem
     assert issue.line == line_of(text, 'id = "ces_bowel_control"', 2)
-
-
-def test_score_threshold_outside_0_to_10_is_an_error(tmp_path: Path) -> None:
-    path, text = broken(
-        tmp_path,
-        'where = { field = "pain_now", op = ">=", value = 6 }',
-        'where = { field = "pain_now", op = ">=", value = 60 }',
-    )
-    [issue] = issues_of(path)
-    assert "outside the 0-10 scale" in issue.problem
-    assert issue.line == line_of(text, "value = 60 }")
 
 
 def test_unknown_metric_and_test_are_errors(tmp_path: Path) -> None:
