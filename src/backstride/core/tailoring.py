@@ -117,24 +117,48 @@ def _get(doc: Any, path: PathT) -> Any:
     return node
 
 
+#: (path, group, label, unit) of the tailorable numbers at fixed places, each offered when the
+#: table holding it is in the file
+_COLOUR_LIMITS: tuple[tuple[PathT, str, str, str], ...] = (
+    (
+        ("treat", "colours", "green_max_pain"),
+        "Response limits (runs and new steps)",
+        "Highest pain that still counts as a green (good) response",
+        "/10",
+    ),
+    (
+        ("treat", "colours", "amber_max_pain"),
+        "Response limits (runs and new steps)",
+        "Highest pain that counts as amber (repeat the step); above it is red",
+        "/10",
+    ),
+)
+_RUNNING_LIMITS: tuple[tuple[PathT, str, str, str], ...] = (
+    (
+        ("running", "volume", "max_increase_percent"),
+        "Weekly running",
+        "Largest rise in weekly distance from one week to the next",
+        "%",
+    ),
+    (
+        ("running", "longest_run", "max_over_percent"),
+        "Weekly running",
+        "How much longer than the longest run of the last 30 days one run may be",
+        "%",
+    ),
+)
+
+
+def _present(
+    doc: Any, settings: tuple[tuple[PathT, str, str, str], ...]
+) -> list[tuple[PathT, str, str, str]]:
+    """The ``settings`` whose table (the path without its last key) is in ``doc``."""
+    return [s for s in settings if _get(doc, s[0][:-1]) is not None]
+
+
 def _settings_paths(doc: Any) -> list[tuple[PathT, str, str, str]]:
     """(path, group, label, unit) of every tailorable number present in ``doc``."""
-    out: list[tuple[PathT, str, str, str]] = []
-    if _get(doc, ("treat", "colours")) is not None:
-        out += [
-            (
-                ("treat", "colours", "green_max_pain"),
-                "Response limits (runs and new steps)",
-                "Highest pain that still counts as a green (good) response",
-                "/10",
-            ),
-            (
-                ("treat", "colours", "amber_max_pain"),
-                "Response limits (runs and new steps)",
-                "Highest pain that counts as amber (repeat the step); above it is red",
-                "/10",
-            ),
-        ]
+    out = _present(doc, _COLOUR_LIMITS)
     for i, ladder in enumerate(_get(doc, ("running", "ladders")) or []):
         name = str(ladder.get("name", f"ladder {i + 1}"))
         out.append(
@@ -145,24 +169,7 @@ def _settings_paths(doc: Any) -> list[tuple[PathT, str, str, str]]:
                 "km",
             )
         )
-    if _get(doc, ("running", "volume")) is not None:
-        out.append(
-            (
-                ("running", "volume", "max_increase_percent"),
-                "Weekly running",
-                "Largest rise in weekly distance from one week to the next",
-                "%",
-            )
-        )
-    if _get(doc, ("running", "longest_run")) is not None:
-        out.append(
-            (
-                ("running", "longest_run", "max_over_percent"),
-                "Weekly running",
-                "How much longer than the longest run of the last 30 days one run may be",
-                "%",
-            )
-        )
+    out += _present(doc, _RUNNING_LIMITS)
     for i, rule in enumerate(_get(doc, ("checkin_rules",)) or []):
         where = rule.get("where")
         if not isinstance(where, Mapping):
