@@ -63,3 +63,10 @@ def record(
         ip=ip or None,
         request_id=logs.request_id.get()[:64],
     )
+
+
+def changed(
+    actor: Any, athlete: User, what: str, request: HttpRequest | None = None
+) -> AuditEvent | None:
+    """Log that ``actor`` changed ``athlete``'s ``what`` (a note, a pause, their protocol)."""
+    return record(actor, athlete, what=what, action=Action.CHANGE, request=request)

@@ -61,9 +61,7 @@ def add_note(request: HttpRequest, athlete: User, text: str) -> ClinicianNote:
     body = _text(text, "text", minimum=1, maximum=NOTE_MAX, what="the note")
     with transaction.atomic():
         note = ClinicianNote.objects.create(athlete=athlete, author=author, text=body)
-        audit.record(
-            author, athlete, what="clinician note", action=audit.Action.CHANGE, request=request
-        )
+        audit.changed(author, athlete, "clinician note", request)
     return note
 
 
@@ -79,13 +77,7 @@ def edit_note(request: HttpRequest, note: ClinicianNote, text: str) -> Clinician
         note.text = body
         note.updated_at = timezone.now()
         note.save(update_fields=["text", "updated_at"])
-        audit.record(
-            request.user,
-            note.athlete,
-            what="clinician note",
-            action=audit.Action.CHANGE,
-            request=request,
-        )
+        audit.changed(request.user, note.athlete, "clinician note", request)
     return note
 
 
@@ -93,13 +85,7 @@ def delete_note(request: HttpRequest, note: ClinicianNote) -> None:
     with transaction.atomic():
         athlete = note.athlete
         note.delete()
-        audit.record(
-            request.user,
-            athlete,
-            what="clinician note",
-            action=audit.Action.CHANGE,
-            request=request,
-        )
+        audit.changed(request.user, athlete, "clinician note", request)
 
 
 def _clinician(request: HttpRequest) -> User:
@@ -198,13 +184,7 @@ def tailor(
             protocol_id=protocol.id,
             protocol_version=protocol.version,
         )
-        audit.record(
-            clinician,
-            athlete,
-            what="tailored protocol",
-            action=audit.Action.CHANGE,
-            request=request,
-        )
+        audit.changed(clinician, athlete, "tailored protocol", request)
     return change
 
 
@@ -247,12 +227,9 @@ def clear_pause(
         if screen is None or (screen_id is not None and screen.pk != screen_id):
             raise LookupError("There is no red-flag pause to clear.")
         try:
-            clearance = clear_red_flag(screen, clinician, why)
+            clearance = clear_red_flag(screen, clinician, why, request)
         except IntegrityError:  # cleared by someone else a moment ago
             raise LookupError("This red-flag pause has already been cleared.") from None
         except ValueError as exc:
             raise Invalid({"reason": [str(exc)]}) from None
-        audit.record(
-            clinician, athlete, what="red-flag pause", action=audit.Action.CHANGE, request=request
-        )
     return clearance

@@ -18,9 +18,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
-from backstride.accounts import freshness
+from backstride.accounts import audit, freshness
 from backstride.accounts.models import ConsentRecord
 from backstride.core import checkins as core_checkins
 from backstride.core.introduce import SessionDone, plan_today_one_change
@@ -342,8 +343,11 @@ def declare_seen_clinician(user: Any, screen_id: int, note: str = "") -> SeenCli
 
 
 @transaction.atomic
-def clear_red_flag(screen: RedFlagScreen, clinician: Any, reason: str) -> RedFlagClearance:
-    """Record a clinician's clearance; the program resumes only if nothing else stops it.
+def clear_red_flag(
+    screen: RedFlagScreen, clinician: Any, reason: str, request: HttpRequest | None = None
+) -> RedFlagClearance:
+    """Record a clinician's clearance, and its entry in the athlete's access log; the program
+    resumes only if nothing else stops it.
 
     Callers must have checked that ``clinician`` is a clinician with an active care link.
     """
@@ -354,6 +358,7 @@ def clear_red_flag(screen: RedFlagScreen, clinician: Any, reason: str) -> RedFla
         raise ValueError("This screen did not stop the program.")
     clearance = RedFlagClearance.objects.create(screen=screen, clinician=clinician, reason=reason)
     user = screen.user
+    audit.changed(clinician, user, "red-flag pause", request)
     profile = profile_for(user)
     if stopping_screen(user) is None:
         profile.paused = False

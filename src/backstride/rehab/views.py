@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backstride.accounts import audit
 from backstride.accounts.permissions import athlete_or_404, athlete_required
 from backstride.core.phases import Decision
 
@@ -567,14 +566,7 @@ def clear(request: HttpRequest, athlete_id: int, screen_id: int) -> HttpResponse
         return redirect("rehab:athlete_detail", athlete.pk)
     form = forms.ClearanceForm(request.POST)
     if form.is_valid():
-        services.clear_red_flag(target, request.user, form.cleaned_data["reason"])
-        audit.record(
-            request.user,
-            athlete,
-            what="red-flag pause",
-            action=audit.Action.CHANGE,
-            request=request,
-        )
+        services.clear_red_flag(target, request.user, form.cleaned_data["reason"], request)
         messages.success(request, f"Cleared. {athlete.name}'s program can resume.")
         return redirect("rehab:athlete_detail", athlete.pk)
     return _render_athlete_detail(
