@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final, TypeVar
 
 EXPERT_DEFAULT: Final = "expert default"
 
@@ -172,12 +172,20 @@ class _Table:
             return None
         return self.data[key]
 
-    def text(self, key: str, required: bool = True, choices: tuple[str, ...] | None = None) -> str:
+    def _typed(self, key: str, required: bool, ok: Callable[[Any], bool], what: str) -> Any:
+        """The value of ``key`` if ``ok`` accepts it; else ``None`` (missing, or wrong and the
+        error ``must be <what>, got <its kind>`` recorded)."""
         value = self._get(key, required)
         if value is None:
-            return ""
-        if not isinstance(value, str):
-            self.error(key, f"must be text, got {_kind(value)}")
+            return None
+        if not ok(value):
+            self.error(key, f"must be {what}, got {_kind(value)}")
+            return None
+        return value
+
+    def text(self, key: str, required: bool = True, choices: tuple[str, ...] | None = None) -> str:
+        value: str | None = self._typed(key, required, lambda v: isinstance(v, str), "text")
+        if value is None:
             return ""
         if required and not value.strip():
             self.error(key, "must not be empty")
@@ -190,34 +198,20 @@ class _Table:
     def integer(
         self, key: str, required: bool = True, lo: float | None = None, hi: float | None = None
     ) -> int:
-        value = self._numeric(key, required, lo, hi, (int,), "a whole number")
-        return 0 if value is None else int(value)
+        value: int | None = self._typed(key, required, _is_whole, "a whole number")
+        if value is None:
+            return 0
+        self._range(key, value, lo, hi)
+        return value
 
     def number(
         self, key: str, required: bool = True, lo: float | None = None, hi: float | None = None
     ) -> float:
-        value = self._numeric(key, required, lo, hi, (int, float), "a number")
-        return 0.0 if value is None else float(value)
-
-    def _numeric(
-        self,
-        key: str,
-        required: bool,
-        lo: float | None,
-        hi: float | None,
-        kinds: tuple[type, ...],
-        what: str,
-    ) -> float | None:
-        """The value if it is one of ``kinds`` (never a bool), range-checked; else ``None``."""
-        value = self._get(key, required)
+        value: float | None = self._typed(key, required, _is_number, "a number")
         if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            self.error(key, f"must be {what}, got {_kind(value)}")
-            return None
-        number = cast(float, value)  # an int or a float, as checked
-        self._range(key, number, lo, hi)
-        return number
+            return 0.0
+        self._range(key, value, lo, hi)
+        return float(value)
 
     def _range(self, key: str, value: float, lo: float | None, hi: float | None) -> None:
         if lo is not None and value < lo:
@@ -226,13 +220,10 @@ class _Table:
             self.error(key, f"{value} is above the maximum {hi:g}")
 
     def flag(self, key: str, required: bool = False) -> bool:
-        value = self._get(key, required)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            self.error(key, f"must be true or false, got {_kind(value)}")
-            return False
-        return value
+        value: bool | None = self._typed(
+            key, required, lambda v: isinstance(v, bool), "true or false"
+        )
+        return bool(value)
 
     def texts(
         self, key: str, required: bool = True, choices: tuple[str, ...] | None = None
@@ -257,9 +248,7 @@ class _Table:
         value = self._get(key, required)
         if value is None:
             return ()
-        if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value
-        ):
+        if not isinstance(value, list) or not all(_is_whole(v) for v in value):
             self.error(key, "must be a list of whole numbers")
             return ()
         return tuple(value)
@@ -288,11 +277,8 @@ class _Table:
         return tuple(items)
 
     def table(self, key: str, required: bool = True) -> _Table | None:
-        value = self._get(key, required)
+        value = self._typed(key, required, lambda v: isinstance(v, dict), "a table")
         if value is None:
-            return None
-        if not isinstance(value, dict):
-            self.error(key, f"must be a table, got {_kind(value)}")
             return None
         return _Table(self.b, value, (*self.path, key))
 
@@ -311,6 +297,14 @@ class _Table:
         for key in self.data:
             if key not in self.seen:
                 self.error(key, f"unknown key '{key}'{_suggest(key, tuple(self.seen))}")
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _kind(value: Any) -> str:
