@@ -13,6 +13,7 @@ from trackfixtures import (
     T0,
     FitWriter,
     Pt,
+    activity_fit,
     fit_crc,
     fit_time,
     simple_fit,
@@ -172,9 +173,7 @@ def test_treadmill_without_positions() -> None:
 
 
 def test_compressed_timestamps_roll_over() -> None:
-    w = FitWriter()
-    w.define(0, 0, [(0, "enum")])
-    w.data(0, 4)
+    w = activity_fit()
     w.define(1, 20, [(253, "uint32"), (3, "uint8")])
     w.define(2, 20, [(3, "uint8")])  # no timestamp field: used with compressed headers
     base = fit_time(T0) | 0x1F  # the low 5 bits at their maximum, so the next one rolls over
@@ -187,9 +186,7 @@ def test_compressed_timestamps_roll_over() -> None:
 
 
 def test_developer_fields_and_big_endian_definitions() -> None:
-    w = FitWriter()
-    w.define(0, 0, [(0, "enum")])
-    w.data(0, 4)
+    w = activity_fit()
     w.define(
         3, 20, [(253, "uint32"), (3, "uint8"), (5, "uint32")], big=True, dev=[(0, 4, 0), (1, 2, 0)]
     )
@@ -201,9 +198,7 @@ def test_developer_fields_and_big_endian_definitions() -> None:
 
 
 def test_enhanced_altitude_and_speed_win() -> None:
-    w = FitWriter()
-    w.define(0, 0, [(0, "enum")])
-    w.data(0, 4)
+    w = activity_fit()
     w.define(1, 20, [(253, "uint32"), (2, "uint16"), (6, "uint16"), (73, "uint32"), (78, "uint32")])
     w.data(1, fit_time(T0), (100 + 500) * 5, 2000, 3000, (9000 + 500) * 5)  # 9000 m needs enhanced
     w.data(1, fit_time(T0) + 1, (100 + 500) * 5, 2000, 0xFFFFFFFF, 0xFFFFFFFF)
@@ -213,9 +208,7 @@ def test_enhanced_altitude_and_speed_win() -> None:
 
 
 def test_compressed_speed_distance() -> None:
-    w = FitWriter()
-    w.define(0, 0, [(0, "enum")])
-    w.data(0, 4)
+    w = activity_fit()
     w.define(1, 20, [(253, "uint32"), (8, "byte", 3)])
     dist16 = 0
     for i in range(300):
@@ -238,9 +231,7 @@ def _session(w: FitWriter, local: int, start: int, end: int, sport: int, dist_m:
 
 
 def test_multi_sport_file_gives_one_activity_per_session() -> None:
-    w = FitWriter()
-    w.define(0, 0, [(0, "enum")])
-    w.data(0, 4)
+    w = activity_fit()
     w.define(1, 20, [(253, "uint32"), (5, "uint32")])
     t0 = fit_time(T0)
     for i in range(100):  # run 3 m/s, then ride 8 m/s on the same odometer
@@ -257,9 +248,7 @@ def test_multi_sport_file_gives_one_activity_per_session() -> None:
 
 
 def test_chained_fit_files_are_read_together() -> None:
-    first = FitWriter()
-    first.define(0, 0, [(0, "enum")])
-    first.data(0, 4)
+    first = activity_fit()
     first.define(1, 20, [(253, "uint32"), (3, "uint8")])
     for i in range(10):
         first.data(1, fit_time(T0) + i, 100)
@@ -288,9 +277,7 @@ def test_records_without_session_take_the_sport_message() -> None:
 
 
 def test_device_relative_timestamps() -> None:
-    w = FitWriter()
-    w.define(0, 0, [(0, "enum")])
-    w.data(0, 4)
+    w = activity_fit()
     w.define(1, 20, [(253, "uint32"), (5, "uint32")])
     for i in range(10):
         w.data(1, 1000 + i, i * 300)
@@ -309,9 +296,7 @@ def test_elliptical_is_cross_trainer() -> None:
 
 
 def test_repeated_definitions_on_other_local_types_keep_record_order() -> None:
-    w = FitWriter()
-    w.define(0, 0, [(0, "enum")])
-    w.data(0, 4)
+    w = activity_fit()
     for i in range(30):  # some devices re-send the same definition, here on alternating slots
         local = 1 + i % 2
         w.define(local, 20, [(253, "uint32"), (3, "uint8")])

@@ -12,7 +12,7 @@ import gpxpy.geo
 import numpy as np
 import pytest
 from lxml import etree
-from trackfixtures import T0, FitWriter, Pt, fit_time, make_gpx, track, walk_east
+from trackfixtures import T0, Pt, activity_fit, fit_time, make_gpx, track, walk_east
 
 from backstride.core.tracks import (
     ALGORITHM_VERSION,
@@ -173,9 +173,7 @@ def test_combine_sums_parts_and_spans_elapsed() -> None:
 
 
 def test_session_without_records_uses_device_totals() -> None:
-    w = FitWriter()
-    w.define(0, 0, [(0, "enum")])
-    w.data(0, 4)
+    w = activity_fit()
     w.define(
         1,
         18,

@@ -274,6 +274,14 @@ class FitWriter:
         return blob + struct.pack("<H", fit_crc(blob))
 
 
+def activity_fit() -> FitWriter:
+    """A writer that has written a bare file_id saying "activity" (local message 0)."""
+    w = FitWriter()
+    w.define(0, 0, [(0, "enum")])
+    w.data(0, 4)
+    return w
+
+
 def fit_time(t: datetime) -> int:
     return int(t.timestamp()) - FIT_EPOCH
 
