@@ -190,9 +190,7 @@ class _Table:
         if required and not value.strip():
             self.error(key, "must not be empty")
         if choices is not None and value not in choices:
-            self.error(
-                key, f"'{value}' is not one of: {', '.join(choices)}{_suggest(value, choices)}"
-            )
+            self.error(key, _not_one_of(value, choices))
         return value.strip()
 
     def integer(
@@ -238,10 +236,7 @@ class _Table:
             self.error(key, "must not be empty")
         for i, item in enumerate(value):
             if choices is not None and item not in choices:
-                self.b.error(
-                    (*self.path, key, i),
-                    f"'{item}' is not one of: {', '.join(choices)}{_suggest(item, choices)}",
-                )
+                self.b.error((*self.path, key, i), _not_one_of(item, choices))
         return tuple(v.strip() for v in value)
 
     def integers(self, key: str, required: bool = True) -> tuple[int, ...]:
@@ -317,6 +312,10 @@ def _kind(value: Any) -> str:
         list: "a list",
         dict: "a table",
     }.get(type(value), type(value).__name__)
+
+
+def _not_one_of(value: str, choices: tuple[str, ...]) -> str:
+    return f"'{value}' is not one of: {', '.join(choices)}{_suggest(value, choices)}"
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
