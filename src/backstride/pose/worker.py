@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -95,6 +96,21 @@ def points(result: Any) -> list[list[float]] | None:
     ]
 
 
+def decoded(cap: Any, keep: Callable[[int], bool]) -> Iterator[tuple[int, Any]]:
+    """``(index, frame)`` for each frame ``keep`` picks, in order, until the video ends. Only
+    those are decoded; the others are grabbed (read past) without decoding."""
+    index = 0
+    while True:
+        if keep(index):
+            ok, frame = cap.read()
+            if not ok:
+                return
+            yield index, frame
+        elif not cap.grab():
+            return
+        index += 1
+
+
 def landmarks(path: str, step: int, max_side: int, limit: int, out: str) -> None:
     cap = open_video(path)
     total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
@@ -102,23 +118,15 @@ def landmarks(path: str, step: int, max_side: int, limit: int, out: str) -> None
     pose = make_pose(static=False)
     frames: list[list[list[float]] | None] = []
     brightness: list[float] = []
-    index = 0
-    while len(frames) < wanted:
-        if index % step:
-            if not cap.grab():
-                break
-            index += 1
-            continue
-        ok, frame = cap.read()
-        if not ok:
-            break
-        index += 1
+    for _, frame in decoded(cap, lambda index: index % step == 0):
         small = shrink(frame, max_side)
         brightness.append(float(small.mean()))
         rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
         frames.append(points(pose.process(rgb)))
         if len(frames) % 15 == 0:
             print(json.dumps({"progress": len(frames) / wanted}), flush=True)
+        if len(frames) == wanted:
+            break
     cap.release()
     pose.close()
     if not frames:
@@ -132,23 +140,15 @@ def frames(path: str, step: int, indices: list[int], width: int, outdir: str) ->
     cap = open_video(path)
     wanted = {i * step: n for n, i in enumerate(indices)}
     last = max(wanted, default=-1)
-    index = 0
-    while index <= last:
-        if index not in wanted:
-            if not cap.grab():
-                break
-            index += 1
-            continue
-        ok, frame = cap.read()
-        if not ok:
-            break
+    for index, frame in decoded(cap, wanted.__contains__) if wanted else ():
         h, w = frame.shape[:2]
         if w > width:
             frame = cv2.resize(frame, (width, round(h * width / w)), interpolation=cv2.INTER_AREA)
         cv2.imwrite(
             os.path.join(outdir, f"{wanted[index]}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 80]
         )
-        index += 1
+        if index == last:
+            break
     cap.release()
 
 
