@@ -136,7 +136,7 @@ def parse_thresholds(text: str, filename: str = "<caseload.toml>") -> Thresholds
         t.done()
     root.done()
     if b.issues:
-        raise ProtocolError(sorted(b.issues, key=lambda i: (i.line or 0, i.path)))
+        raise ProtocolError.in_line_order(b.issues)
     return Thresholds(
         no_checkin_days=int(values["no_checkin_days"]),
         missed_window_days=int(values["missed_window_days"]),

@@ -205,7 +205,7 @@ def parse_tailored(
     protocol = parse_protocol(text, filename=filename)
     issues = safety_floor_issues(text, protocol, baseline or default_protocol(), filename)
     if issues:
-        raise ProtocolError(sorted(issues, key=lambda i: (i.line or 0, i.path)))
+        raise ProtocolError.in_line_order(issues)
     return protocol
 
 

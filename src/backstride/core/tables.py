@@ -40,6 +40,11 @@ class ProtocolError(ValueError):
         self.issues: tuple[ProtocolIssue, ...] = tuple(issues)
         super().__init__("\n".join(str(i) for i in self.issues))
 
+    @classmethod
+    def in_line_order(cls, issues: Iterable[ProtocolIssue]) -> ProtocolError:
+        """The error listing ``issues`` as they stand in the file: by line, then key path."""
+        return cls(sorted(issues, key=lambda i: (i.line or 0, i.path)))
+
 
 # --- Line numbers ---------------------------------------------------------------------------
 PathT = tuple[str | int, ...]

@@ -82,7 +82,7 @@ def parse_form_ranges(text: str, filename: str = "<form.toml>") -> FormRanges:
     root = _Table(b, doc, ())
     result = _build(b, root, filename)
     if b.issues or result is None:
-        raise ProtocolError(sorted(b.issues, key=lambda i: (i.line or 0, i.path)))
+        raise ProtocolError.in_line_order(b.issues)
     return result
 
 

@@ -107,7 +107,7 @@ def parse_protocol(text: str, filename: str = "<protocol>") -> Protocol:
     builder = _Builder(doc, _LineIndex(text), filename)
     protocol = builder.build()
     if builder.issues:
-        raise ProtocolError(sorted(builder.issues, key=lambda i: (i.line or 0, i.path)))
+        raise ProtocolError.in_line_order(builder.issues)
     assert protocol is not None
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return replace(protocol, filename=filename, digest=digest)
