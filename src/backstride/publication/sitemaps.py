@@ -13,6 +13,7 @@ from django.urls import reverse
 from .models import Article, Episode, Tag
 
 T = TypeVar("T")
+Published = TypeVar("Published", Article, Episode)
 
 
 class SiteSitemap(Sitemap[T]):
@@ -25,26 +26,27 @@ class SiteSitemap(Sitemap[T]):
         return urlsplit(settings.SITE_URL).netloc
 
 
-class ArticleSitemap(SiteSitemap[Article]):
+class LiveSitemap(SiteSitemap[Published]):
+    """The live items of ``model`` (articles or episodes), newest first."""
+
+    model: type[Published]
     changefreq = "monthly"
+
+    def items(self) -> Any:
+        return self.model.objects.live().order_by("-published_at")  # type: ignore[attr-defined]
+
+    def lastmod(self, item: Published) -> datetime:
+        return item.updated_at
+
+
+class ArticleSitemap(LiveSitemap[Article]):
+    model = Article
     priority = 0.8
 
-    def items(self) -> Any:
-        return Article.objects.live().order_by("-published_at")
 
-    def lastmod(self, item: Article) -> datetime:
-        return item.updated_at
-
-
-class EpisodeSitemap(SiteSitemap[Episode]):
-    changefreq = "monthly"
+class EpisodeSitemap(LiveSitemap[Episode]):
+    model = Episode
     priority = 0.7
-
-    def items(self) -> Any:
-        return Episode.objects.live().order_by("-published_at")
-
-    def lastmod(self, item: Episode) -> datetime:
-        return item.updated_at
 
 
 class TagSitemap(SiteSitemap[Tag]):
