@@ -113,6 +113,16 @@ def can_edit_content(user: Any) -> bool:
     )
 
 
+def user_in_role(request: HttpRequest, *roles: str, refusal: str, admins: bool = False) -> User:
+    """The signed-in user if their role is one of ``roles`` (or, with ``admins``, they are an
+    admin); otherwise ``PermissionDenied(refusal)``, a 403 with that message in the API."""
+    user = request.user
+    assert isinstance(user, User)
+    if user.role in roles or (admins and user.is_admin_role):
+        return user
+    raise PermissionDenied(refusal)
+
+
 def role_required(*roles: str) -> Callable[[View], View]:
     """Allow only signed-in users with one of ``roles`` (admins always pass)."""
 

@@ -21,7 +21,8 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from backstride.accounts.permissions import athlete_or_404
+from backstride.accounts.models import User
+from backstride.accounts.permissions import athlete_or_404, user_in_role
 from backstride.api.forms import form_errors
 from backstride.api.pagination import Dates, Page
 from backstride.api.uploads import capped_body, multipart_body, refuse_if_over_cap
@@ -120,10 +121,9 @@ def _athlete_scope(request: HttpRequest, athlete_id: int, what: str) -> Any:
 
 
 def _own(request: HttpRequest) -> Any:
-    user: Any = request.user
-    if not (user.is_athlete or user.is_admin_role):
-        raise HttpError(403, "Only athletes have activities.")
-    return user
+    return user_in_role(
+        request, User.Role.ATHLETE, refusal="Only athletes have activities.", admins=True
+    )
 
 
 def _list(owner: Any, page: Page, dates: Dates) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from ninja.responses import Status
 
 from backstride.accounts import audit
 from backstride.accounts.models import User
+from backstride.accounts.permissions import user_in_role
 from backstride.api.auth import require_write
 from backstride.api.pagination import Page
 from backstride.core import tailoring as core_tailoring
@@ -150,11 +151,7 @@ class ClearOut(Schema):
 
 
 def _clinician(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if not user.is_clinician:
-        raise HttpError(403, "Only clinicians have a caseload.")
-    return user
+    return user_in_role(request, User.Role.CLINICIAN, refusal="Only clinicians have a caseload.")
 
 
 def _client(

@@ -19,7 +19,8 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from backstride.accounts.permissions import athlete_or_404
+from backstride.accounts.models import User
+from backstride.accounts.permissions import athlete_or_404, user_in_role
 from backstride.api.pagination import Page
 from backstride.api.uploads import multipart_body
 
@@ -108,10 +109,9 @@ class ReportOut(Schema):
 
 # --- Helpers -------------------------------------------------------------------------------
 def _own(request: HttpRequest) -> Any:
-    user: Any = request.user
-    if not (user.is_athlete or user.is_admin_role):
-        raise HttpError(403, "Only runners have form checks.")
-    return user
+    return user_in_role(
+        request, User.Role.ATHLETE, refusal="Only runners have form checks.", admins=True
+    )
 
 
 def _athlete(request: HttpRequest, athlete_id: int, what: str) -> Any:

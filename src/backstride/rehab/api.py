@@ -17,7 +17,8 @@ from ninja import Body, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from backstride.accounts.permissions import athlete_or_404
+from backstride.accounts.models import User
+from backstride.accounts.permissions import athlete_or_404, user_in_role
 from backstride.api.forms import clean
 from backstride.api.pagination import Page
 from backstride.core.triage import TriageResult
@@ -82,9 +83,9 @@ def _reasons(items: list[dict[str, Any]]) -> list[ReasonOut]:
 
 @router.get("/today", response=TodayOut, summary="What the signed-in athlete should do today")
 def today(request: HttpRequest) -> guide.TodayCard:
-    user: Any = request.user
-    if not (user.is_athlete or user.is_admin_role):
-        raise HttpError(403, "Only athletes have a rehab program.")
+    user = user_in_role(
+        request, User.Role.ATHLETE, refusal="Only athletes have a rehab program.", admins=True
+    )
     return guide.today_summary(user)  # the schema reads the card's fields as they are
 
 
@@ -126,10 +127,7 @@ STAGE_MESSAGES = {
 
 
 def _only_athletes(request: HttpRequest) -> Any:
-    user: Any = request.user
-    if not user.is_athlete:
-        raise HttpError(403, "Only athletes have a rehab program.")
-    return user
+    return user_in_role(request, User.Role.ATHLETE, refusal="Only athletes have a rehab program.")
 
 
 def _athlete(request: HttpRequest, *, placed: bool = True, pending_ok: bool = False) -> Any:

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from backstride.accounts.models import User
-from backstride.accounts.permissions import athlete_or_404
+from backstride.accounts.permissions import athlete_or_404, user_in_role
 from backstride.activities.models import Activity
 from backstride.api.pagination import Page
 from backstride.core.treat import PlannedSession, Prescription
@@ -170,11 +170,7 @@ def _athlete(request: HttpRequest, athlete_id: int, what: str) -> User:
 
 
 def _me(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if not user.is_athlete:
-        raise HttpError(403, "Only athletes have a running plan.")
-    return user
+    return user_in_role(request, User.Role.ATHLETE, refusal="Only athletes have a running plan.")
 
 
 @router.get("/prescription", response=PrescriptionOut, summary="Your current running plan")
