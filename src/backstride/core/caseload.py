@@ -96,14 +96,11 @@ def parse_thresholds(text: str, filename: str = "<caseload.toml>") -> Thresholds
     sources: dict[str, str] = {}
     src = root.table("sources", required=False)
     if src:
-        for key in src.data:
-            t = src.table(key)
-            if t is None:
-                continue
-            sources[key] = t.text("short")
-            t.text("citation")
-            t.text("measured")
-            t.done()
+        for key, entry in src.named_tables():
+            sources[key] = entry.text("short")
+            entry.text("citation")
+            entry.text("measured")
+            entry.done()
         src.done()
     b.source_keys = tuple(sources)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
@@ -292,6 +292,14 @@ class _Table:
         if required and not value:
             self.error(key, "must not be empty")
         return [_Table(self.b, v, (*self.path, key, i)) for i, v in enumerate(value)]
+
+    def named_tables(self) -> Iterator[tuple[str, _Table]]:
+        """Each ``key = { ... }`` of this table, in file order, as ``(key, table)``; a value
+        that is not a table is reported and skipped."""
+        for key in self.data:
+            sub = self.table(key)
+            if sub is not None:
+                yield key, sub
 
     def done(self) -> None:
         for key in self.data:

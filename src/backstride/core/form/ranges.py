@@ -98,10 +98,7 @@ def _build(b: TableBuilder, root: _Table, filename: str) -> FormRanges | None:
     sources: dict[str, Source] = {}
     src_t = root.table("sources")
     if src_t:
-        for key in src_t.data:
-            t = src_t.table(key)
-            if t is None:
-                continue
+        for key, t in src_t.named_tables():
             sources[key] = Source(
                 key,
                 t.text("short"),

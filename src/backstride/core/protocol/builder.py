@@ -197,10 +197,7 @@ class _Builder(TableBuilder):
         if not table:
             return out
         self.source_keys = tuple(table.data)
-        for key in table.data:
-            entry = table.table(key)
-            if entry is None:
-                continue
+        for key, entry in table.named_tables():
             if not _ID.match(key):
                 table.error(
                     key, f"source key '{key}' must be lower-case letters, digits, '-' or '_'"
