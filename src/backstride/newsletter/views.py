@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -157,21 +158,36 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 # --------------------------------------------------------------------------- unsubscribe
 
 
-def _subscriber_from(token: str, reader: Callable[[str], str]) -> Subscriber | None:
-    """Raises LinkError for a bad signature; None if the subscriber was erased."""
-    public_id = reader(token)
-    return Subscriber.objects.filter(public_id=public_id).first()
+Answer = HttpResponse | FileResponse
+LinkView = Callable[[HttpRequest, "Subscriber | None"], Answer]
+
+
+def signed_link(
+    reader: Callable[[str], str], template: str
+) -> Callable[[LinkView], Callable[[HttpRequest, str], Answer]]:
+    """A page behind a signed subscriber link: a bad or expired link is ``template`` with the
+    reason (400); the view gets the subscriber, or None if they have been erased."""
+
+    def decorator(view: LinkView) -> Callable[[HttpRequest, str], Answer]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, token: str) -> Answer:
+            try:
+                public_id = reader(token)
+            except tokens.LinkError as exc:
+                return render(request, template, {"error": str(exc)}, status=400)
+            return view(request, Subscriber.objects.filter(public_id=public_id).first())
+
+        return wrapper
+
+    return decorator
 
 
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link(tokens.public_id_from_unsubscribe, "newsletter/unsubscribe.html")
+def unsubscribe(request: HttpRequest, subscriber: Subscriber | None) -> HttpResponse:
     """GET: a page with a button. POST (the button, or RFC 8058 one-click): unsubscribe → 200."""
-    try:
-        subscriber = _subscriber_from(token, tokens.public_id_from_unsubscribe)
-    except tokens.LinkError as exc:
-        return render(request, "newsletter/unsubscribe.html", {"error": str(exc)}, status=400)
     context: dict[str, Any] = {"subscriber": subscriber}
     if subscriber is not None:
         context["preferences_url"] = emails.preferences_url(subscriber)
@@ -197,11 +213,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        subscriber = _subscriber_from(token, tokens.public_id_from_preferences)
-    except tokens.LinkError as exc:
-        return render(request, "newsletter/preferences.html", {"error": str(exc)}, status=400)
+@signed_link(tokens.public_id_from_preferences, "newsletter/preferences.html")
+def preferences(request: HttpRequest, subscriber: Subscriber | None) -> HttpResponse:
     if subscriber is None:
         return render(request, "newsletter/preferences.html", {"erased": True})
     ip = client_ip(request)
@@ -260,7 +273,6 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "erase_form": erase_form,
             "notice": notice,
-            "token": token,
         },
         status=status,
     )
@@ -271,13 +283,9 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "HEAD"])
-def manual(request: HttpRequest, token: str) -> HttpResponse | FileResponse:
+@signed_link(tokens.public_id_from_manual, "newsletter/manual_error.html")
+def manual(request: HttpRequest, subscriber: Subscriber | None) -> Answer:
     """The manual PDF behind a signed, expiring link (also attached to the welcome email)."""
-    try:
-        public_id = tokens.public_id_from_manual(token)
-    except tokens.LinkError as exc:
-        return render(request, "newsletter/manual_error.html", {"error": str(exc)}, status=400)
-    subscriber = Subscriber.objects.filter(public_id=public_id).first()
     if subscriber is None or subscriber.confirmed_at is None:
         raise Http404("No manual for this link.")
     try:
