@@ -58,6 +58,11 @@ def scale(
     )
 
 
+def optional_scale(label: str, *anchors: str, **kw: Any) -> forms.TypedChoiceField:
+    """:func:`scale` that may be left empty (then None): a question asked again later."""
+    return scale(label, *anchors, required=False, empty_value=None, **kw)
+
+
 def radios(label: str, choices: list[tuple[str, str]], **kw: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from backstride.core.running_protocol.schema import ReadinessTest
-from backstride.rehab.forms import YES_NO, radios, scale
+from backstride.rehab.forms import YES_NO, optional_scale, radios, scale
 
 
 def yes_no(label: str) -> forms.TypedChoiceField:
@@ -24,18 +24,14 @@ def yes_no(label: str) -> forms.TypedChoiceField:
 
 def stiffness_scale(label: str) -> forms.TypedChoiceField:
     """How stiff the back is, 0 to 10; may be left empty (then None)."""
-    return scale(
-        label, "0 = not stiff", "10 = as stiff as it gets", required=False, empty_value=None
-    )
+    return optional_scale(label, "0 = not stiff", "10 = as stiff as it gets")
 
 
 class RunCheckInForm(forms.Form):
     pain_during = scale("At its worst, how much did your back or leg hurt during the session?")
     pain_after = scale("How much does it hurt now, straight after?")
-    pain_evening = scale(
+    pain_evening = optional_scale(
         "If it is evening already: how much does it hurt this evening?",
-        required=False,
-        empty_value=None,
         help_text="Leave it for now if it is not evening yet: we ask again later.",
     )
     leg_new = yes_no("Any new leg symptoms (pain, pins and needles, numbness or weakness)?")
@@ -44,10 +40,8 @@ class RunCheckInForm(forms.Form):
 
 
 class MorningForm(forms.Form):
-    pain_evening = scale(
+    pain_evening = optional_scale(
         "Yesterday evening, how much did it hurt?",
-        required=False,
-        empty_value=None,
         help_text="Only if you did not answer it yesterday.",
     )
     pain = scale("How much does your back or leg hurt this morning?")
