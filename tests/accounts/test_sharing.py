@@ -7,11 +7,13 @@ import html
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from backstride.accounts import invitations
 from backstride.accounts.models import AuditEvent, CareLink, ConsentRecord, Invitation
+from backstride.accounts.tokens import invitation_path
 from backstride.activities.models import Activity
 from tests.conftest import make_user
 
@@ -114,16 +116,18 @@ def test_the_sharing_page_shows_every_kind_of_link(client_for, athlete, clinicia
     send_invitation(client_for(erin), athlete.email)  # Erin asks Alice
     send_invitation(client_for(athlete), "gp@example.org", as_athlete=True)  # Alice asks her GP
 
-    page = page_text(client_for(athlete).get(reverse("accounts:sharing")))
+    # The review link is signed with the time (to the second): read the page and make the
+    # expected link in the same frozen second, or a tick between them fails the test.
+    with time_machine.travel(datetime.now(UTC), tick=False):
+        page = page_text(client_for(athlete).get(reverse("accounts:sharing")))
+        received = Invitation.objects.get(inviter=erin)
+        expected_review_path = invitation_path(received)
     assert "Charlie" in page and "Stop sharing…" in page
     assert "Dana</strong> is waiting for your consent" in page
     assert "Erin</strong> (erin.physio@example.org) asked to see your record" in page
     assert "gp@example.org" in page and "Waiting" in page
     assert "No longer shared with" in page and "Frank" in page
-    received = Invitation.objects.get(inviter=erin)
-    from backstride.accounts.tokens import invitation_path
-
-    assert invitation_path(received) in page  # "Review" opens the consent screen
+    assert expected_review_path in page  # "Review" opens the consent screen
 
 
 def test_a_link_made_in_the_admin_opens_only_with_consent(client_for, athlete):
