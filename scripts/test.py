@@ -70,8 +70,10 @@ def main() -> int:
             print("\nPostgreSQL not reachable: database tests ran on SQLite only.")
     else:
         banner(f"pytest — database: PostgreSQL ({pg.rsplit('@', 1)[-1]}) (database tests)")
-        # tests/core touches no database; tests/scale starts its own PostgreSQL-backed shape.
-        once = ["--ignore=tests/core", "--ignore=tests/scale"]
+        # Run once, on SQLite: tests/core, tests/lib, tests/manual and tests/pose touch no
+        # database (the estimator, the manual PDF, plain helpers); tests/scale starts its own
+        # PostgreSQL-backed shape.
+        once = [f"--ignore=tests/{name}" for name in ("core", "lib", "manual", "pose", "scale")]
         if run([*pytest, *once, *extra], env={"DATABASE_URL": pg}):
             failures.append("pytest on PostgreSQL")
 
