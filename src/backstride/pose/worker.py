@@ -139,8 +139,11 @@ def landmarks(path: str, step: int, max_side: int, limit: int, out: str) -> None
 def frames(path: str, step: int, indices: list[int], width: int, outdir: str) -> None:
     cap = open_video(path)
     wanted = {i * step: n for n, i in enumerate(indices)}
-    last = max(wanted, default=-1)
-    for index, frame in decoded(cap, wanted.__contains__) if wanted else ():
+    if not wanted:  # nothing asked for: read nothing
+        cap.release()
+        return
+    last = max(wanted)
+    for index, frame in decoded(cap, wanted.__contains__):
         h, w = frame.shape[:2]
         if w > width:
             frame = cv2.resize(frame, (width, round(h * width / w)), interpolation=cv2.INTER_AREA)
